@@ -1,0 +1,2 @@
+/** Herald core. */
+package dev.herald.core;

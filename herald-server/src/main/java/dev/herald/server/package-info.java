@@ -1,0 +1,2 @@
+/** Herald server. */
+package dev.herald.server;
