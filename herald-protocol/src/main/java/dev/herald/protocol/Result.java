@@ -11,7 +11,7 @@ public sealed interface Result {
      * {@code time} is Unix milliseconds, 0 when not included.
      */
     record Connect(String client, String version, boolean expires, int ttl, byte[] data,
-                   Map<String, Subscribe> subs, int ping, boolean pong, String session, String node, long time)
+                   Map<String, Result.Subscribe> subs, int ping, boolean pong, String session, String node, long time)
             implements Result, PushBody {
     }
 
