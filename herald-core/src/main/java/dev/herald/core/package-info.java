@@ -1,2 +1,0 @@
-/** Herald core. */
-package dev.herald.core;
