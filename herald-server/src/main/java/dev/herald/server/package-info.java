@@ -1,2 +1,0 @@
-/** Herald server. */
-package dev.herald.server;
