@@ -1,0 +1,314 @@
+package dev.herald.core;
+
+import dev.herald.core.auth.TokenVerifier;
+import dev.herald.core.channel.ChannelRules;
+import dev.herald.core.client.ChannelCommands;
+import dev.herald.core.client.ClientSession;
+import dev.herald.core.client.ConnectCommands;
+import dev.herald.core.client.SubscribeCommands;
+import dev.herald.core.codes.Disconnect;
+import dev.herald.core.codes.ErrorException;
+import dev.herald.core.codes.Errors;
+import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.engine.Broker;
+import dev.herald.core.engine.BrokerEventHandler;
+import dev.herald.core.engine.HistoryPage;
+import dev.herald.core.engine.HistoryQuery;
+import dev.herald.core.engine.PresenceManager;
+import dev.herald.core.engine.PublishOptions;
+import dev.herald.core.engine.PublishOutcome;
+import dev.herald.core.hub.Hub;
+import dev.herald.core.proxy.ConnectProxy;
+import dev.herald.core.time.Scheduler;
+import dev.herald.core.transport.Transport;
+import dev.herald.protocol.ClientInfo;
+import dev.herald.protocol.Publication;
+import dev.herald.protocol.Push;
+import dev.herald.protocol.PushBody;
+import dev.herald.protocol.StreamPosition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The facade of one Herald node: owns the hub and the engine SPIs, creates client sessions, and carries out the
+ * server API's actions. Registers itself as the broker's event handler in {@link #start()}.
+ */
+public final class Node implements BrokerEventHandler {
+    private final HeraldConfig config;
+    private final Hub hub = new Hub();
+    private final Broker broker;
+    private final PresenceManager presence;
+    private final TokenVerifier tokenVerifier;
+    private final ConnectProxy connectProxy;
+    private final Scheduler scheduler;
+    private final ChannelRules rules;
+    private final String id = UUID.randomUUID().toString();
+    private final String name;
+    private final String version;
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final ConnectCommands connectCommands;
+    private final SubscribeCommands subscribeCommands;
+    private final ChannelCommands channelCommands;
+
+    public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
+                ConnectProxy connectProxy, Scheduler scheduler, String name, String version) {
+        this.config = config;
+        this.broker = broker;
+        this.presence = presence;
+        this.tokenVerifier = tokenVerifier;
+        this.connectProxy = connectProxy;
+        this.scheduler = scheduler;
+        this.rules = new ChannelRules(config.channel);
+        this.name = name;
+        this.version = version;
+        this.connectCommands = new ConnectCommands(this);
+        this.subscribeCommands = new SubscribeCommands(this);
+        this.channelCommands = new ChannelCommands(this);
+    }
+
+    public void start() {
+        broker.start(this);
+    }
+
+    /** A new connection's session; the transport handler feeds it frames. */
+    public ClientSession newSession(Transport transport) {
+        return new ClientSession(this, transport);
+    }
+
+    // ---- accessors for sessions and transports ----
+
+    public HeraldConfig config() {
+        return config;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public PresenceManager presence() {
+        return presence;
+    }
+
+    public TokenVerifier tokenVerifier() {
+        return tokenVerifier;
+    }
+
+    /** The configured connect proxy, or null. */
+    public ConnectProxy connectProxy() {
+        return connectProxy;
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public ChannelRules rules() {
+        return rules;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public ConnectCommands connectCommands() {
+        return connectCommands;
+    }
+
+    public SubscribeCommands subscribeCommands() {
+        return subscribeCommands;
+    }
+
+    public ChannelCommands channelCommands() {
+        return channelCommands;
+    }
+
+    /** Hook: a session finished connecting. */
+    public void sessionConnected(ClientSession session) {
+    }
+
+    /** Hook: a session closed, for whatever reason. */
+    public void sessionClosed(ClientSession session, Disconnect disconnect) {
+    }
+
+    // ---- server API actions ----
+
+    /**
+     * Publishes into a channel. {@code info} is set for client publications; {@code skipHistory} publishes without
+     * appending to the stream.
+     */
+    public CompletionStage<PublishOutcome> publish(String channel, byte[] data, ClientInfo info,
+                                                   Map<String, String> tags, boolean skipHistory,
+                                                   String idempotencyKey) {
+        ChannelOptions options;
+        try {
+            options = rules.options(channel);
+        } catch (ErrorException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        PublishOptions publishOptions = skipHistory || !options.historyEnabled() ? PublishOptions.NO_HISTORY
+                : new PublishOptions(options.historySize, options.historyTtl, historyMetaTtl(options),
+                idempotencyKey);
+        Publication publication = new Publication(data, info, 0, tags == null || tags.isEmpty() ? null : tags,
+                false, 0, null);
+        return broker.publish(channel, publication, publishOptions);
+    }
+
+    /** Reads a channel's history; a {@code since} from another epoch fails with 112. */
+    public CompletionStage<HistoryPage> history(String channel, StreamPosition since, int limit, boolean reverse) {
+        ChannelOptions options;
+        try {
+            options = rules.options(channel);
+        } catch (ErrorException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!options.historyEnabled()) {
+            return CompletableFuture.failedFuture(new ErrorException(Errors.NOT_AVAILABLE));
+        }
+        return broker.history(channel, new HistoryQuery(since, limit, reverse, historyMetaTtl(options)))
+                .thenApply(page -> {
+                    if (since != null && since.epoch() != null && !since.epoch().isEmpty()
+                            && !since.epoch().equals(page.top().epoch())) {
+                        throw new ErrorException(Errors.UNRECOVERABLE_POSITION);
+                    }
+                    return page;
+                });
+    }
+
+    public CompletionStage<Void> historyRemove(String channel) {
+        try {
+            rules.options(channel);
+        } catch (ErrorException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return broker.removeHistory(channel);
+    }
+
+    private java.time.Duration historyMetaTtl(ChannelOptions options) {
+        return options.historyMetaTtl != null ? options.historyMetaTtl : config.channel.historyMetaTtl;
+    }
+
+    /**
+     * Disconnects matching local connections: by {@code client} (and optionally {@code user}), by {@code session},
+     * or every connection of {@code user} except those in {@code whitelist}. Returns how many were closed; they are
+     * out of the hub when this returns.
+     */
+    public int disconnect(String user, String client, String session, Set<String> whitelist, Disconnect disconnect) {
+        List<ClientSession> targets = select(user, client, session);
+        int closed = 0;
+        for (ClientSession s : targets) {
+            if (whitelist != null && whitelist.contains(s.id())) {
+                continue;
+            }
+            s.close(disconnect);
+            closed++;
+        }
+        return closed;
+    }
+
+    /** Unsubscribes matching local connections from a channel, with an unsubscribe push (2000). */
+    public void unsubscribe(String user, String channel, String client, String session) {
+        for (ClientSession s : select(user, client, session)) {
+            s.transport().executor().execute(() -> subscribeCommands.unsubscribeWithPush(s, channel,
+                    new PushBody.Unsubscribe(2000, "server unsubscribe")));
+        }
+    }
+
+    /** Sets a new expiry ({@code expireAt} Unix seconds, 0 = never) or expires matching local connections. */
+    public void refresh(String user, String client, String session, boolean expired, long expireAt, byte[] info) {
+        for (ClientSession s : select(user, client, session)) {
+            if (expired) {
+                s.close(Disconnect.EXPIRED);
+            } else {
+                s.transport().executor().execute(() -> s.serverRefresh(expireAt, info));
+            }
+        }
+    }
+
+    /** Local connections addressed by the API's user/client/session selectors. */
+    public List<ClientSession> select(String user, String client, String session) {
+        boolean byUser = user != null && !(user.isEmpty() && (notEmpty(client) || notEmpty(session)));
+        List<ClientSession> candidates;
+        if (notEmpty(client)) {
+            ClientSession s = hub.session(client);
+            candidates = s == null ? List.of() : List.of(s);
+        } else if (byUser) {
+            candidates = hub.userSessions(user);
+        } else if (notEmpty(session)) {
+            candidates = new ArrayList<>();
+            hub.forEachSession(s -> {
+                if (session.equals(s.sessionId())) {
+                    candidates.add(s);
+                }
+            });
+        } else {
+            return List.of();
+        }
+        List<ClientSession> out = new ArrayList<>(candidates.size());
+        for (ClientSession s : candidates) {
+            if (byUser && !s.user().equals(user)) {
+                continue;
+            }
+            if (notEmpty(session) && !session.equals(s.sessionId())) {
+                continue;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static boolean notEmpty(String s) {
+        return s != null && !s.isEmpty();
+    }
+
+    public NodeInfo info() {
+        int subs = 0;
+        for (int count : hub.channels().values()) {
+            subs += count;
+        }
+        return new NodeInfo(id, name, version, hub.numClients(), hub.numUsers(), subs, hub.numChannels(),
+                (System.currentTimeMillis() - startedAtMillis) / 1000);
+    }
+
+    /** Closes every connection with 3001 (shutdown) and stops the engine. */
+    public void shutdown() {
+        hub.forEachSession(s -> s.close(Disconnect.SHUTDOWN));
+        broker.close();
+        presence.close();
+    }
+
+    // ---- broker events ----
+
+    @Override
+    public void handlePublication(String channel, Publication publication, StreamPosition position) {
+        hub.broadcast(channel, new Push(channel, publication), publication.offset(), false);
+    }
+
+    @Override
+    public void handleJoin(String channel, ClientInfo info) {
+        hub.broadcast(channel, new Push(channel, new PushBody.Join(info)), 0, true);
+    }
+
+    @Override
+    public void handleLeave(String channel, ClientInfo info) {
+        hub.broadcast(channel, new Push(channel, new PushBody.Leave(info)), 0, true);
+    }
+}

@@ -1,0 +1,546 @@
+package dev.herald.core.client;
+
+import dev.herald.core.Node;
+import dev.herald.core.codes.Disconnect;
+import dev.herald.core.codes.DisconnectException;
+import dev.herald.core.codes.ErrorException;
+import dev.herald.core.codes.Errors;
+import dev.herald.core.time.Scheduler;
+import dev.herald.core.transport.Transport;
+import dev.herald.protocol.ClientCodec;
+import dev.herald.protocol.Command;
+import dev.herald.protocol.Protocol;
+import dev.herald.protocol.ProtocolException;
+import dev.herald.protocol.Push;
+import dev.herald.protocol.PushBody;
+import dev.herald.protocol.Reply;
+import dev.herald.protocol.ReplyError;
+import dev.herald.protocol.Request;
+import dev.herald.protocol.Result;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection's state machine and command dispatch. Commands are handled one at a time, in order, on
+ * the transport's executor; a command that completes asynchronously (token check, proxy, broker) holds the
+ * commands behind it in a small queue. Fields read by the sessions API from other threads are volatile and
+ * replaced, never mutated in place.
+ */
+public final class ClientSession {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    /** Commands a client may have waiting behind an asynchronous one before it is cut off. */
+    private static final int MAX_QUEUED_COMMANDS = 512;
+
+    enum State { CONNECTING, CONNECTED, UNUSABLE, CLOSED }
+
+    private final Node node;
+    private final Transport transport;
+    private final ClientCodec codec;
+    private final String id;
+    private final String sessionId;
+
+    private volatile State state = State.CONNECTING;
+    private volatile String user = "";
+    private volatile String appName = "";
+    private volatile String appVersion = "";
+    private volatile long connectedAtMillis;
+    private volatile String tokenId;
+    private volatile long tokenIssuedAt;
+    private volatile byte[] info;
+    private volatile byte[] meta;
+    /** Unix seconds; 0 = never expires. */
+    private volatile long expireAt;
+    /** Copy-on-write: replaced on every change so readers on other threads need no lock. */
+    private volatile Map<String, Subscription> subscriptions = Map.of();
+
+    // Owned by the executor thread.
+    private ArrayDeque<Command> queued;
+    private boolean busy;
+    private boolean dirty;
+    private boolean pongPending;
+    private Scheduler.Cancellable pingTimer;
+    private Scheduler.Cancellable expiryTimer;
+    private Scheduler.Cancellable subExpiryTimer;
+    private Scheduler.Cancellable staleTimer;
+
+    public ClientSession(Node node, Transport transport) {
+        this.node = node;
+        this.transport = transport;
+        this.codec = ClientCodec.of(transport.protocol());
+        this.id = UUID.randomUUID().toString();
+        this.sessionId = transport.unidirectional() || transport.emulation() ? UUID.randomUUID().toString() : "";
+        long staleMillis = node.config().client.staleCloseDelay.toMillis();
+        staleTimer = node.scheduler().schedule(() -> onLoop(this::closeIfStale), staleMillis, TimeUnit.MILLISECONDS);
+    }
+
+    // ---- read-only view (any thread) ----
+
+    public String id() {
+        return id;
+    }
+
+    /** Session id for unidirectional and emulation transports; empty for the others. */
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String appName() {
+        return appName;
+    }
+
+    public String appVersion() {
+        return appVersion;
+    }
+
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    public String tokenId() {
+        return tokenId;
+    }
+
+    public long tokenIssuedAt() {
+        return tokenIssuedAt;
+    }
+
+    /** Public connection info (raw JSON or binary), or null. */
+    public byte[] info() {
+        return info;
+    }
+
+    /** Private meta (raw JSON), or null. Never sent to any client. */
+    public byte[] meta() {
+        return meta;
+    }
+
+    public long expireAt() {
+        return expireAt;
+    }
+
+    public Map<String, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public boolean connected() {
+        return state == State.CONNECTED;
+    }
+
+    public boolean closed() {
+        return state == State.CLOSED;
+    }
+
+    Node node() {
+        return node;
+    }
+
+    ClientCodec codec() {
+        return codec;
+    }
+
+    // ---- input (executor thread) ----
+
+    /** Handles one transport frame holding one or more commands. */
+    public void handleFrame(byte[] frame) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        List<Command> commands;
+        try {
+            commands = codec.decodeCommands(frame);
+        } catch (ProtocolException e) {
+            log.debug("client {}: malformed frame: {}", id, e.getMessage());
+            close(Disconnect.BAD_REQUEST);
+            return;
+        }
+        if (queued == null && !busy && commands.size() == 1) {
+            dispatch(commands.getFirst());
+            return;
+        }
+        if (queued == null) {
+            queued = new ArrayDeque<>();
+        }
+        if (queued.size() + commands.size() > MAX_QUEUED_COMMANDS) {
+            close(Disconnect.TOO_MANY_REQUESTS);
+            return;
+        }
+        queued.addAll(commands);
+        drain();
+    }
+
+    /** Handles a connect request that a unidirectional transport received (the only command it gets). */
+    public void handleUniConnect(Request.Connect request) {
+        dispatch(new Command(1, request));
+    }
+
+    private void drain() {
+        while (!busy && queued != null && state != State.CLOSED) {
+            Command next = queued.poll();
+            if (next == null) {
+                queued = null;
+                return;
+            }
+            dispatch(next);
+        }
+    }
+
+    private void dispatch(Command command) {
+        CompletionStage<?> pending;
+        try {
+            pending = route(command);
+        } catch (ErrorException e) {
+            reply(Reply.error(command.id(), e.error()));
+            return;
+        } catch (DisconnectException e) {
+            close(e.disconnect());
+            return;
+        } catch (RuntimeException e) {
+            log.warn("client {}: command failed", id, e);
+            reply(Reply.error(command.id(), Errors.INTERNAL));
+            return;
+        }
+        if (pending != null) {
+            busy = true;
+            pending.whenComplete((r, e) -> onLoop(() -> {
+                busy = false;
+                drain();
+            }));
+        }
+    }
+
+    /** Routes one command; returns a stage when the command finishes asynchronously, else null. */
+    private CompletionStage<?> route(Command command) {
+        Request request = command.request();
+        if (request == null) {
+            handlePong();
+            return null;
+        }
+        if (command.id() == 0 && !(request instanceof Request.Send)) {
+            throw new DisconnectException(Disconnect.BAD_REQUEST);
+        }
+        if (state != State.CONNECTED) {
+            if (state == State.CONNECTING && request instanceof Request.Connect connect) {
+                return node.connectCommands().connect(this, command.id(), connect);
+            }
+            throw new DisconnectException(Disconnect.BAD_REQUEST);
+        }
+        long id = command.id();
+        return switch (request) {
+            case Request.Connect c -> throw new DisconnectException(Disconnect.BAD_REQUEST);
+            case Request.Subscribe s -> node.subscribeCommands().subscribe(this, id, s);
+            case Request.Unsubscribe u -> node.subscribeCommands().unsubscribe(this, id, u);
+            case Request.SubRefresh s -> node.subscribeCommands().subRefresh(this, id, s);
+            case Request.Refresh r -> node.connectCommands().refresh(this, id, r);
+            case Request.Publish p -> node.channelCommands().publish(this, id, p);
+            case Request.Presence p -> node.channelCommands().presence(this, id, p);
+            case Request.PresenceStats p -> node.channelCommands().presenceStats(this, id, p);
+            case Request.History h -> node.channelCommands().history(this, id, h);
+            case Request.Rpc r -> node.channelCommands().rpc(this, id, r);
+            case Request.Send s -> throw new DisconnectException(Disconnect.NOT_AVAILABLE);
+            case Request.Ping p -> throw new ErrorException(Errors.NOT_AVAILABLE);
+        };
+    }
+
+    private void handlePong() {
+        if (!pongPending) {
+            throw new DisconnectException(Disconnect.BAD_REQUEST);
+        }
+        pongPending = false;
+    }
+
+    // ---- output ----
+
+    /** Writes a reply; unidirectional transports get none. Executor thread. */
+    void reply(Reply reply) {
+        if (transport.unidirectional() || state == State.CLOSED) {
+            return;
+        }
+        transport.write(codec.encodeReply(reply));
+    }
+
+    void replyError(long commandId, ReplyError error) {
+        reply(Reply.error(commandId, error));
+    }
+
+    /** Writes one push to this connection alone, in the form its transport needs. Any thread. */
+    public void push(Push push) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        transport.write(transport.unidirectional() ? codec.encodeUniPush(push) : codec.encodePush(push));
+    }
+
+    /** Marks the session as touched by the current delivery batch; true if it was not yet. Executor thread. */
+    public boolean markDirty() {
+        if (dirty) {
+            return false;
+        }
+        dirty = true;
+        return true;
+    }
+
+    /** Flushes after a delivery batch. Executor thread. */
+    public void flushBatch() {
+        dirty = false;
+        if (state != State.CLOSED) {
+            transport.flush();
+        }
+    }
+
+    // ---- lifecycle ----
+
+    /** Runs {@code task} on this connection's executor. */
+    void onLoop(Runnable task) {
+        transport.executor().execute(task);
+    }
+
+    /** Called by the connect flow once credentials are accepted and the session is in the hub. */
+    void markConnected(Credentials credentials, String name, String version) {
+        this.user = credentials.user();
+        this.appName = name == null ? "" : name;
+        this.appVersion = version == null ? "" : version;
+        this.info = credentials.info();
+        this.meta = credentials.meta();
+        this.tokenId = credentials.tokenId();
+        this.tokenIssuedAt = credentials.tokenIssuedAt();
+        this.expireAt = credentials.expireAt();
+        this.connectedAtMillis = System.currentTimeMillis();
+        this.state = State.CONNECTED;
+        cancel(staleTimer);
+        staleTimer = null;
+        schedulePing(true);
+        scheduleExpiry();
+    }
+
+    /** Sets who the session is before it enters the hub (the hub indexes by user). */
+    void assumeUser(String user) {
+        this.user = user;
+    }
+
+    void markUnusable() {
+        if (state == State.CONNECTING) {
+            state = State.UNUSABLE;
+        }
+    }
+
+    void updateCredentials(long newExpireAt, byte[] newInfo, String newTokenId, long newIssuedAt) {
+        this.expireAt = newExpireAt;
+        if (newInfo != null) {
+            this.info = newInfo;
+        }
+        if (newTokenId != null) {
+            this.tokenId = newTokenId;
+            this.tokenIssuedAt = newIssuedAt;
+        }
+        scheduleExpiry();
+    }
+
+    /** Server API refresh: new expiry (0 = never) and optionally new info; unidirectional clients get a push. */
+    public void serverRefresh(long newExpireAt, byte[] newInfo) {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        updateCredentials(newExpireAt, newInfo, null, 0);
+        if (transport.unidirectional()) {
+            int ttl = newExpireAt > 0 ? (int) Math.max(0, newExpireAt - System.currentTimeMillis() / 1000) : 0;
+            push(new Push("", new PushBody.Refresh(newExpireAt > 0, ttl)));
+        }
+    }
+
+    void addSubscription(Subscription sub) {
+        Map<String, Subscription> next = new HashMap<>(subscriptions);
+        next.put(sub.channel(), sub);
+        subscriptions = Map.copyOf(next);
+    }
+
+    Subscription removeSubscription(String channel) {
+        Subscription sub = subscriptions.get(channel);
+        if (sub != null) {
+            Map<String, Subscription> next = new HashMap<>(subscriptions);
+            next.remove(channel);
+            subscriptions = Map.copyOf(next);
+        }
+        return sub;
+    }
+
+    /**
+     * Closes the connection with the given reason. Callable from any thread: the session leaves the hub at once
+     * (so a sessions listing made after this returns no longer shows it); the rest runs on the executor.
+     */
+    public void close(Disconnect disconnect) {
+        node.hub().removeSession(this);
+        onLoop(() -> closeOnLoop(disconnect, true));
+    }
+
+    /** The network connection is gone (client closed it, or a write failed). Executor thread. */
+    public void transportClosed() {
+        node.hub().removeSession(this);
+        closeOnLoop(Disconnect.CONNECTION_CLOSED, false);
+    }
+
+    private void closeOnLoop(Disconnect disconnect, boolean closeTransport) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        cancel(pingTimer);
+        cancel(expiryTimer);
+        cancel(subExpiryTimer);
+        cancel(staleTimer);
+        queued = null;
+        Map<String, Subscription> subs = subscriptions;
+        subscriptions = Map.of();
+        for (Subscription sub : subs.values()) {
+            node.subscribeCommands().leave(sub);
+        }
+        if (closeTransport) {
+            transport.close(disconnect);
+        }
+        node.sessionClosed(this, disconnect);
+    }
+
+    private void closeIfStale() {
+        if (state == State.CONNECTING || state == State.UNUSABLE) {
+            close(Disconnect.STALE);
+        }
+    }
+
+    // ---- timers ----
+
+    private void schedulePing(boolean first) {
+        long intervalMillis = node.config().client.pingInterval.toMillis();
+        if (intervalMillis <= 0) {
+            return;
+        }
+        long delay = first ? ThreadLocalRandom.current().nextLong(intervalMillis / 2, intervalMillis + 1) : intervalMillis;
+        pingTimer = node.scheduler().schedule(() -> onLoop(this::sendPing), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void sendPing() {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        transport.write(codec.ping());
+        long pongMillis = node.config().client.pongTimeout.toMillis();
+        if (!transport.unidirectional() && pongMillis > 0) {
+            pongPending = true;
+            pingTimer = node.scheduler().schedule(() -> onLoop(this::checkPong), pongMillis, TimeUnit.MILLISECONDS);
+        } else {
+            schedulePing(false);
+        }
+    }
+
+    private void checkPong() {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        if (pongPending) {
+            close(Disconnect.NO_PONG);
+            return;
+        }
+        long rest = node.config().client.pingInterval.toMillis() - node.config().client.pongTimeout.toMillis();
+        pingTimer = node.scheduler().schedule(() -> onLoop(this::sendPing), Math.max(rest, 1), TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduleExpiry() {
+        cancel(expiryTimer);
+        expiryTimer = null;
+        if (expireAt <= 0) {
+            return;
+        }
+        long delayMillis = expireAt * 1000 - System.currentTimeMillis()
+                + node.config().client.expiredCloseDelay.toMillis();
+        expiryTimer = node.scheduler().schedule(() -> onLoop(this::checkExpiry), Math.max(delayMillis, 0),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void checkExpiry() {
+        if (state != State.CONNECTED || expireAt <= 0) {
+            return;
+        }
+        long graceEnd = expireAt * 1000 + node.config().client.expiredCloseDelay.toMillis();
+        if (System.currentTimeMillis() >= graceEnd) {
+            close(Disconnect.EXPIRED);
+        } else {
+            scheduleExpiry();
+        }
+    }
+
+    /** Re-arms the subscription expiry check for the earliest expiring subscription. Executor thread. */
+    void scheduleSubExpiry() {
+        cancel(subExpiryTimer);
+        subExpiryTimer = null;
+        long earliest = Long.MAX_VALUE;
+        for (Subscription sub : subscriptions.values()) {
+            if (sub.expireAt() > 0) {
+                earliest = Math.min(earliest, sub.expireAt());
+            }
+        }
+        if (earliest == Long.MAX_VALUE) {
+            return;
+        }
+        long delayMillis = earliest * 1000 - System.currentTimeMillis()
+                + node.config().client.expiredSubCloseDelay.toMillis();
+        subExpiryTimer = node.scheduler().schedule(() -> onLoop(this::checkSubExpiry), Math.max(delayMillis, 0),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void checkSubExpiry() {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        long grace = node.config().client.expiredSubCloseDelay.toMillis();
+        for (Subscription sub : subscriptions.values()) {
+            if (sub.expireAt() > 0 && now >= sub.expireAt() * 1000 + grace) {
+                if (sub.serverSide()) {
+                    close(Disconnect.SUBSCRIPTION_EXPIRED);
+                    return;
+                }
+                node.subscribeCommands().unsubscribeWithPush(this, sub.channel(),
+                        new PushBody.Unsubscribe(2501, "subscription expired"));
+            }
+        }
+        scheduleSubExpiry();
+    }
+
+    private static void cancel(Scheduler.Cancellable timer) {
+        if (timer != null) {
+            timer.cancel();
+        }
+    }
+
+    /** Protocol of this connection. */
+    public Protocol protocol() {
+        return transport.protocol();
+    }
+
+    /** Builds the connect result shared by the connect reply and the unidirectional connect push. */
+    Result.Connect connectResult(byte[] data, Map<String, Result.Subscribe> subs) {
+        boolean expires = expireAt > 0;
+        int ttl = expires ? (int) Math.max(0, expireAt - System.currentTimeMillis() / 1000) : 0;
+        var cfg = node.config().client;
+        boolean pong = !transport.unidirectional() && cfg.pongTimeout.toMillis() > 0;
+        return new Result.Connect(id, node.version(), expires, ttl, data, subs.isEmpty() ? null : subs,
+                (int) cfg.pingInterval.toSeconds(), pong, sessionId.isEmpty() ? null : sessionId,
+                transport.emulation() ? node.id() : null,
+                cfg.connectIncludeServerTime ? System.currentTimeMillis() : 0);
+    }
+}

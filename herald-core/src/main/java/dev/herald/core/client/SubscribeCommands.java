@@ -1,0 +1,366 @@
+package dev.herald.core.client;
+
+import dev.herald.core.Node;
+import dev.herald.core.auth.SubscribeOptions;
+import dev.herald.core.auth.SubscribeToken;
+import dev.herald.core.auth.TokenException;
+import dev.herald.core.codes.Disconnect;
+import dev.herald.core.codes.DisconnectException;
+import dev.herald.core.codes.ErrorException;
+import dev.herald.core.codes.Errors;
+import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.engine.HistoryQuery;
+import dev.herald.protocol.ClientInfo;
+import dev.herald.protocol.Publication;
+import dev.herald.protocol.Push;
+import dev.herald.protocol.PushBody;
+import dev.herald.protocol.Reply;
+import dev.herald.protocol.Request;
+import dev.herald.protocol.Result;
+import dev.herald.protocol.StreamPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Subscribe, unsubscribe and sub_refresh, plus server-side subscriptions made at connect time or by the API. */
+public final class SubscribeCommands {
+    private static final Logger log = LoggerFactory.getLogger(SubscribeCommands.class);
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private final Node node;
+    private final HeraldConfig.Client config;
+
+    public SubscribeCommands(Node node) {
+        this.node = node;
+        this.config = node.config().client;
+    }
+
+    /** How a client-side subscription was allowed, with Centrifugo's source numbers. */
+    private record Grant(int source, SubscribeToken token) {
+    }
+
+    CompletionStage<?> subscribe(ClientSession session, long commandId, Request.Subscribe request) {
+        String channel = request.channel();
+        ChannelOptions options = node.rules().options(channel);
+        if (!node.rules().validForClient(channel)) {
+            throw new ErrorException(Errors.BAD_REQUEST);
+        }
+        if (session.subscriptions().containsKey(channel)) {
+            throw new ErrorException(Errors.ALREADY_SUBSCRIBED);
+        }
+        if (session.subscriptions().size() >= config.channelLimit) {
+            throw new ErrorException(Errors.LIMIT_EXCEEDED);
+        }
+        String token = request.token();
+        if (token != null && !token.isEmpty()) {
+            return node.tokenVerifier().verifySubscribeToken(token).handle((t, error) -> {
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                session.onLoop(() -> {
+                    try {
+                        if (error != null) {
+                            Throwable cause = ConnectCommands.unwrap(error);
+                            boolean expired = cause instanceof TokenException te
+                                    && te.kind() == TokenException.Kind.EXPIRED;
+                            session.replyError(commandId, expired ? Errors.TOKEN_EXPIRED : Errors.PERMISSION_DENIED);
+                            done.complete(null);
+                            return;
+                        }
+                        if (!t.channel().equals(channel) || !t.user().equals(session.user())
+                                || (!t.client().isEmpty() && !t.client().equals(session.id()))) {
+                            session.close(Disconnect.INVALID_TOKEN);
+                            done.complete(null);
+                            return;
+                        }
+                        complete(session, commandId, request, options, new Grant(3, t), done);
+                    } catch (ErrorException e) {
+                        session.replyError(commandId, e.error());
+                        done.complete(null);
+                    }
+                });
+                return done;
+            }).thenCompose(stage -> stage);
+        }
+        if (node.rules().isPrivate(channel)) {
+            throw new ErrorException(Errors.PERMISSION_DENIED);
+        }
+        Grant grant;
+        String user = session.user();
+        if (node.rules().isUserLimited(channel) && options.allowUserLimitedChannels
+                && node.rules().userAllowed(channel, user)) {
+            grant = new Grant(5, null);
+        } else if (options.allowSubscribeForClient && (!user.isEmpty() || options.allowSubscribeForAnonymous)) {
+            grant = new Grant(6, null);
+        } else if (config.insecure) {
+            grant = new Grant(7, null);
+        } else {
+            throw new ErrorException(Errors.PERMISSION_DENIED);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        complete(session, commandId, request, options, grant, done);
+        return done;
+    }
+
+    /** Adds an allowed client-side subscription and replies. Executor thread. */
+    private void complete(ClientSession session, long commandId, Request.Subscribe request, ChannelOptions options,
+                          Grant grant, CompletableFuture<Void> done) {
+        if (session.closed() || session.subscriptions().containsKey(request.channel())) {
+            if (!session.closed()) {
+                session.replyError(commandId, Errors.ALREADY_SUBSCRIBED);
+            }
+            done.complete(null);
+            return;
+        }
+        SubscribeOptions.Override override = grant.token() == null ? null : grant.token().override();
+        boolean presencePermission = hasPresencePermission(session, options);
+        boolean historyPermission = hasHistoryPermission(session, options);
+        boolean history = options.historyEnabled();
+        boolean positioned = history && (flag(override == null ? null : override.forcePositioning(), options.forcePositioning)
+                || (request.positioned() && (options.allowPositioning || historyPermission)));
+        boolean recoverable = history && (flag(override == null ? null : override.forceRecovery(), options.forceRecovery)
+                || (request.recoverable() && (options.allowRecovery || historyPermission)));
+        boolean joinLeave = flag(override == null ? null : override.joinLeave(), options.joinLeave);
+        boolean pushJoinLeave = joinLeave && (flag(override == null ? null : override.forcePushJoinLeave(),
+                options.forcePushJoinLeave) || (request.joinLeave() && presencePermission));
+        boolean presence = flag(override == null ? null : override.presence(), options.presence);
+        SubscribeToken token = grant.token();
+        byte[] chanInfo = token == null ? null : token.info();
+        long expireAt = token == null ? 0 : token.expireAt();
+        Subscription sub = new Subscription(session, request.channel(),
+                new ClientInfo(session.user(), session.id(), session.info(), chanInfo), pushJoinLeave, presence,
+                false, positioned || recoverable, recoverable, token == null ? null : token.id(),
+                token == null ? 0 : token.issuedAt(), grant.source(), expireAt);
+        Request.Subscribe recovery = request.recover() ? request : null;
+        add(session, sub, options, joinLeave, recovery).whenComplete((result, error) -> session.onLoop(() -> {
+            if (error != null) {
+                log.warn("client {}: subscribe to {} failed", session.id(), request.channel(),
+                        ConnectCommands.unwrap(error));
+                session.replyError(commandId, Errors.INTERNAL);
+            } else if (!session.closed()) {
+                Result.Subscribe withData = withExpiry(withData(result, token == null ? null : token.data()),
+                        expireAt);
+                session.reply(Reply.ok(commandId, withData));
+                sub.release(lastOffset(withData));
+                session.scheduleSubExpiry();
+            }
+            done.complete(null);
+        }));
+    }
+
+    /**
+     * Subscribes a connection server-side (connection token channels, connect proxy, personal channel, server API).
+     * Publications are held until the caller has sent the subscribe result and calls {@code release}.
+     */
+    CompletionStage<Result.Subscribe> serverSubscribe(ClientSession session, String channel, SubscribeOptions opts,
+                                                      Request.Subscribe hint, int source) {
+        ChannelOptions options = node.rules().options(channel);
+        SubscribeOptions.Override override = opts == null ? null : opts.override();
+        boolean history = options.historyEnabled();
+        boolean recoverable = history && flag(override == null ? null : override.forceRecovery(), options.forceRecovery);
+        boolean positioned = recoverable
+                || (history && flag(override == null ? null : override.forcePositioning(), options.forcePositioning));
+        boolean joinLeave = flag(override == null ? null : override.joinLeave(), options.joinLeave);
+        boolean pushJoinLeave = joinLeave && flag(override == null ? null : override.forcePushJoinLeave(),
+                options.forcePushJoinLeave);
+        boolean presence = flag(override == null ? null : override.presence(), options.presence);
+        Subscription sub = new Subscription(session, channel,
+                new ClientInfo(session.user(), session.id(), session.info(), opts == null ? null : opts.info()),
+                pushJoinLeave, presence, true, positioned, recoverable, null, 0, source, 0);
+        Request.Subscribe recovery = hint != null && hint.recover() && recoverable ? hint : null;
+        return add(session, sub, options, joinLeave, recovery)
+                .thenApply(result -> withData(result, opts == null ? null : opts.data()));
+    }
+
+    /**
+     * Puts the subscription in the hub (holding deliveries), tells the broker about a first subscriber, adds
+     * presence and join, and reads history for position or recovery. Executor thread.
+     */
+    private CompletionStage<Result.Subscribe> add(ClientSession session, Subscription sub, ChannelOptions options,
+                                                  boolean emitJoinLeave, Request.Subscribe recovery) {
+        sub.hold();
+        session.addSubscription(sub);
+        CompletionStage<Void> brokerReady = DONE;
+        if (node.hub().addSubscriber(sub)) {
+            brokerReady = node.broker().subscribe(sub.channel());
+        }
+        CompletionStage<Result.Subscribe> result = brokerReady.thenCompose(v -> position(sub, options, recovery));
+        return result.whenComplete((r, error) -> {
+            if (error != null) {
+                session.onLoop(() -> rollback(session, sub));
+                return;
+            }
+            if (sub.presence()) {
+                node.presence().addPresence(sub.channel(), session.id(), sub.info());
+            }
+            if (emitJoinLeave) {
+                node.broker().publishJoin(sub.channel(), sub.info());
+            }
+        });
+    }
+
+    private CompletionStage<Result.Subscribe> position(Subscription sub, ChannelOptions options,
+                                                       Request.Subscribe recovery) {
+        if (!sub.positioned() && !sub.recoverable()) {
+            return CompletableFuture.completedFuture(emptyResult(sub));
+        }
+        int max = config.recoveryMaxPublicationLimit;
+        StreamPosition since = recovery == null ? null : new StreamPosition(recovery.offset(), recovery.epoch());
+        HistoryQuery query = new HistoryQuery(since, recovery == null ? 0 : max + 1, false, options.historyMetaTtl);
+        return node.broker().history(sub.channel(), query).thenApply(page -> {
+            StreamPosition top = page.top();
+            List<Publication> pubs = List.of();
+            boolean recovered = false;
+            if (recovery != null) {
+                boolean sameEpoch = top.epoch().equals(recovery.epoch());
+                List<Publication> got = page.publications();
+                boolean complete = sameEpoch && got.size() <= max && (got.isEmpty()
+                        ? top.offset() == recovery.offset()
+                        : got.getFirst().offset() == recovery.offset() + 1);
+                if (complete) {
+                    pubs = got;
+                    recovered = true;
+                }
+            }
+            return new Result.Subscribe(false, 0, sub.recoverable(), top.epoch(), top.offset(), pubs, recovered,
+                    sub.positioned(), null, recovery != null, false);
+        });
+    }
+
+    private static Result.Subscribe emptyResult(Subscription sub) {
+        return new Result.Subscribe(false, 0, false, null, 0, List.of(), false, false, null, false, false);
+    }
+
+    private Result.Subscribe withData(Result.Subscribe r, byte[] data) {
+        return new Result.Subscribe(r.expires(), r.ttl(), r.recoverable(), r.epoch(), r.offset(), r.publications(),
+                r.recovered(), r.positioned(), data, r.wasRecovering(), r.delta());
+    }
+
+    private static Result.Subscribe withExpiry(Result.Subscribe r, long expireAt) {
+        if (expireAt <= 0) {
+            return r;
+        }
+        int ttl = (int) Math.max(0, expireAt - System.currentTimeMillis() / 1000);
+        return new Result.Subscribe(true, ttl, r.recoverable(), r.epoch(), r.offset(), r.publications(),
+                r.recovered(), r.positioned(), r.data(), r.wasRecovering(), r.delta());
+    }
+
+    private static long lastOffset(Result.Subscribe r) {
+        return r.publications() == null || r.publications().isEmpty() ? r.offset()
+                : r.publications().getLast().offset();
+    }
+
+    private void rollback(ClientSession session, Subscription sub) {
+        session.removeSubscription(sub.channel());
+        if (node.hub().removeSubscriber(sub)) {
+            node.broker().unsubscribe(sub.channel());
+        }
+    }
+
+    CompletionStage<?> unsubscribe(ClientSession session, long commandId, Request.Unsubscribe request) {
+        Subscription sub = session.removeSubscription(request.channel());
+        if (sub != null) {
+            leave(sub);
+        }
+        session.reply(Reply.ok(commandId, new Result.Unsubscribe()));
+        return null;
+    }
+
+    /** Removes a subscription and tells the client why with an unsubscribe push. Executor thread. */
+    public void unsubscribeWithPush(ClientSession session, String channel, PushBody.Unsubscribe reason) {
+        Subscription sub = session.removeSubscription(channel);
+        if (sub == null) {
+            return;
+        }
+        leave(sub);
+        session.push(new Push(channel, reason));
+    }
+
+    /** Takes a subscription out of the hub, presence and the broker, and announces the leave. */
+    public void leave(Subscription sub) {
+        if (node.hub().removeSubscriber(sub)) {
+            node.broker().unsubscribe(sub.channel());
+        }
+        ChannelOptions options;
+        try {
+            options = node.rules().options(sub.channel());
+        } catch (ErrorException e) {
+            return;
+        }
+        if (sub.presence()) {
+            node.presence().removePresence(sub.channel(), sub.session().id(), sub.session().user());
+        }
+        if (options.joinLeave) {
+            node.broker().publishLeave(sub.channel(), sub.info());
+        }
+    }
+
+    CompletionStage<?> subRefresh(ClientSession session, long commandId, Request.SubRefresh request) {
+        String token = request.token();
+        if (token == null || token.isEmpty()) {
+            throw new DisconnectException(Disconnect.BAD_REQUEST);
+        }
+        return node.tokenVerifier().verifySubscribeToken(token).handle((t, error) -> {
+            session.onLoop(() -> {
+                if (session.closed()) {
+                    return;
+                }
+                if (error != null) {
+                    Throwable cause = ConnectCommands.unwrap(error);
+                    boolean expired = cause instanceof TokenException te && te.kind() == TokenException.Kind.EXPIRED;
+                    if (expired) {
+                        session.close(Disconnect.SUBSCRIPTION_EXPIRED);
+                    } else {
+                        session.close(Disconnect.INVALID_TOKEN);
+                    }
+                    return;
+                }
+                Subscription sub = session.subscriptions().get(request.channel());
+                if (!t.channel().equals(request.channel()) || !t.user().equals(session.user())
+                        || (!t.client().isEmpty() && !t.client().equals(session.id()))) {
+                    session.close(Disconnect.INVALID_TOKEN);
+                    return;
+                }
+                if (sub == null) {
+                    session.replyError(commandId, Errors.PERMISSION_DENIED);
+                    return;
+                }
+                sub.expireAt(t.expireAt());
+                session.scheduleSubExpiry();
+                int ttl = t.expireAt() > 0 ? (int) Math.max(0, t.expireAt() - System.currentTimeMillis() / 1000) : 0;
+                session.reply(Reply.ok(commandId, new Result.SubRefresh(t.expireAt() > 0, ttl)));
+            });
+            return null;
+        });
+    }
+
+    /** Presence access of a client that is subscribing (so counts as a subscriber). */
+    private boolean hasPresencePermission(ClientSession session, ChannelOptions options) {
+        return permitted(session, options.allowPresenceForClient, options.allowPresenceForAnonymous,
+                options.allowPresenceForSubscriber, true);
+    }
+
+    /** History access of a client that is subscribing (so counts as a subscriber). */
+    private boolean hasHistoryPermission(ClientSession session, ChannelOptions options) {
+        return permitted(session, options.allowHistoryForClient, options.allowHistoryForAnonymous,
+                options.allowHistoryForSubscriber, true);
+    }
+
+    /** Centrifugo's permission rule shared by publish, presence and history. */
+    boolean permitted(ClientSession session, boolean forClient, boolean forAnonymous, boolean forSubscriber,
+                      boolean subscribed) {
+        if (config.insecure) {
+            return true;
+        }
+        if (session.user().isEmpty() ? forAnonymous : forClient) {
+            return true;
+        }
+        return forSubscriber && subscribed;
+    }
+
+    private static boolean flag(Boolean override, boolean dflt) {
+        return override != null ? override : dflt;
+    }
+}

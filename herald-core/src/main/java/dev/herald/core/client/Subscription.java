@@ -1,0 +1,162 @@
+package dev.herald.core.client;
+
+import dev.herald.protocol.ClientInfo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connection's subscription to one channel: what the hub delivers to, and what the sessions API reports.
+ * Immutable except for the delivery buffer used while a subscription is being recovered, and the expiry that a
+ * {@code sub_refresh} moves; both are touched only on the owning connection's executor.
+ */
+public final class Subscription {
+    private final ClientSession session;
+    private final String channel;
+    private final ClientInfo info;
+    private final boolean pushJoinLeave;
+    private final boolean presence;
+    private final boolean serverSide;
+    private final boolean positioned;
+    private final boolean recoverable;
+    private final String tokenId;
+    private final long tokenIssuedAt;
+    private final int source;
+    private volatile long expireAt;
+    /** Index of this subscription inside its hub group; owned by the hub under the channel's lock. */
+    int hubIndex = -1;
+    /** Non-null while the subscribe reply is being prepared: publications wait here, in order. */
+    private List<Held> pending;
+    private long lastOffset;
+
+    Subscription(ClientSession session, String channel, ClientInfo info, boolean pushJoinLeave, boolean presence,
+                 boolean serverSide, boolean positioned, boolean recoverable, String tokenId, long tokenIssuedAt,
+                 int source, long expireAt) {
+        this.session = session;
+        this.channel = channel;
+        this.info = info;
+        this.pushJoinLeave = pushJoinLeave;
+        this.presence = presence;
+        this.serverSide = serverSide;
+        this.positioned = positioned;
+        this.recoverable = recoverable;
+        this.tokenId = tokenId;
+        this.tokenIssuedAt = tokenIssuedAt;
+        this.source = source;
+        this.expireAt = expireAt;
+    }
+
+    public ClientSession session() {
+        return session;
+    }
+
+    public String channel() {
+        return channel;
+    }
+
+    /** Client info as other subscribers see it (join/leave, presence, client publications). */
+    public ClientInfo info() {
+        return info;
+    }
+
+    public boolean pushJoinLeave() {
+        return pushJoinLeave;
+    }
+
+    public boolean presence() {
+        return presence;
+    }
+
+    public boolean serverSide() {
+        return serverSide;
+    }
+
+    public boolean positioned() {
+        return positioned;
+    }
+
+    public boolean recoverable() {
+        return recoverable;
+    }
+
+    /** {@code jti} of the subscription token, or null when subscribed without one. */
+    public String tokenId() {
+        return tokenId;
+    }
+
+    public long tokenIssuedAt() {
+        return tokenIssuedAt;
+    }
+
+    /** How the subscription was made, with Centrifugo's numbering (3 = subscription token, 10 = server API...). */
+    public int source() {
+        return source;
+    }
+
+    public long expireAt() {
+        return expireAt;
+    }
+
+    void expireAt(long expireAt) {
+        this.expireAt = expireAt;
+    }
+
+    public int hubIndex() {
+        return hubIndex;
+    }
+
+    public void hubIndex(int index) {
+        this.hubIndex = index;
+    }
+
+    /** Starts holding deliveries back until {@link #release} (runs on the session's executor). */
+    void hold() {
+        pending = new ArrayList<>();
+    }
+
+    /**
+     * Stops holding back and writes what arrived meanwhile, skipping publications the reply already carried.
+     * Runs on the session's executor.
+     */
+    void release(long deliveredUpTo) {
+        List<Held> held = pending;
+        pending = null;
+        if (held == null) {
+            return;
+        }
+        lastOffset = Math.max(lastOffset, deliveredUpTo);
+        for (Held h : held) {
+            if (h.offset() == 0 || h.offset() > deliveredUpTo) {
+                session.transport().writeBuffered(h.element());
+            }
+        }
+        session.transport().flush();
+    }
+
+    /**
+     * Delivers one encoded publication without flushing; runs on the session's executor. Returns true if bytes were
+     * written (the caller then flushes the transport once per batch).
+     */
+    public boolean deliver(byte[] element, long offset) {
+        if (pending != null) {
+            pending.add(new Held(offset, element));
+            return false;
+        }
+        if (offset != 0) {
+            lastOffset = offset;
+        }
+        if (session.closed()) {
+            return false;
+        }
+        session.transport().writeBuffered(element);
+        return true;
+    }
+
+    /** Last publication offset delivered on this subscription (0 when unknown). */
+    public long lastOffset() {
+        return lastOffset;
+    }
+
+    private record Held(long offset, byte[] element) {
+    }
+}

@@ -1,0 +1,25 @@
+package dev.herald.core.engine;
+
+import dev.herald.protocol.ClientInfo;
+
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/** Who is in a channel, keyed by client id. */
+public interface PresenceManager {
+
+    CompletionStage<Map<String, ClientInfo>> presence(String channel);
+
+    CompletionStage<PresenceStats> presenceStats(String channel);
+
+    CompletionStage<Void> addPresence(String channel, String clientId, ClientInfo info);
+
+    CompletionStage<Void> removePresence(String channel, String clientId, String user);
+
+    default void close() {
+    }
+
+    /** Distinct clients and distinct users present. */
+    record PresenceStats(int numClients, int numUsers) {
+    }
+}

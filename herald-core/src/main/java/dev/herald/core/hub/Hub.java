@@ -1,0 +1,305 @@
+package dev.herald.core.hub;
+
+import dev.herald.core.client.ClientSession;
+import dev.herald.core.client.Subscription;
+import dev.herald.protocol.Protocol;
+import dev.herald.protocol.Push;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * This node's registry of connections and subscriptions: the source of truth for everything local. Indexed two
+ * ways: by client id and user (sessions API, disconnect) and by channel (fan-out). User shards take one lock for
+ * "all connections of user X"; channel entries lock on themselves. Under a lock only maps are read and changed;
+ * writing to connections happens on their own executors, outside any hub lock.
+ */
+public final class Hub {
+    private static final int USER_SHARDS = 64;
+
+    private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    private final UserShard[] userShards = new UserShard[USER_SHARDS];
+    private final ConcurrentHashMap<String, ChannelEntry> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Executor, LoopBatcher> batchers = new ConcurrentHashMap<>();
+
+    public Hub() {
+        for (int i = 0; i < USER_SHARDS; i++) {
+            userShards[i] = new UserShard();
+        }
+    }
+
+    // ---- sessions ----
+
+    /**
+     * Registers a connected session unless its user already has {@code userLimit} connections here (0 = no limit).
+     *
+     * @return false when the limit refused it
+     */
+    public boolean addSession(ClientSession session, int userLimit) {
+        UserShard shard = userShard(session.user());
+        synchronized (shard) {
+            Set<ClientSession> userSet = shard.users.get(session.user());
+            if (userLimit > 0 && !session.user().isEmpty() && userSet != null && userSet.size() >= userLimit) {
+                return false;
+            }
+            if (userSet == null) {
+                userSet = new LinkedHashSet<>(2);
+                shard.users.put(session.user(), userSet);
+            }
+            userSet.add(session);
+            sessions.put(session.id(), session);
+        }
+        return true;
+    }
+
+    public void removeSession(ClientSession session) {
+        UserShard shard = userShard(session.user());
+        synchronized (shard) {
+            if (!sessions.remove(session.id(), session)) {
+                return;
+            }
+            Set<ClientSession> userSet = shard.users.get(session.user());
+            if (userSet != null) {
+                userSet.remove(session);
+                if (userSet.isEmpty()) {
+                    shard.users.remove(session.user());
+                }
+            }
+        }
+    }
+
+    public ClientSession session(String clientId) {
+        return sessions.get(clientId);
+    }
+
+    /** A copy of the user's connections on this node, in connection order. */
+    public List<ClientSession> userSessions(String user) {
+        UserShard shard = userShard(user);
+        synchronized (shard) {
+            Set<ClientSession> userSet = shard.users.get(user);
+            return userSet == null ? List.of() : List.copyOf(userSet);
+        }
+    }
+
+    /** Calls {@code action} for every connection, outside any lock. */
+    public void forEachSession(Consumer<ClientSession> action) {
+        sessions.values().forEach(action);
+    }
+
+    public int numClients() {
+        return sessions.size();
+    }
+
+    public int numUsers() {
+        int users = 0;
+        for (UserShard shard : userShards) {
+            synchronized (shard) {
+                users += shard.users.size();
+            }
+        }
+        return users;
+    }
+
+    // ---- channels ----
+
+    /** Adds a subscriber. Returns true when it is the channel's first subscriber on this node. */
+    public boolean addSubscriber(Subscription sub) {
+        boolean[] first = new boolean[1];
+        channels.compute(sub.channel(), (channel, entry) -> {
+            if (entry == null) {
+                entry = new ChannelEntry();
+                first[0] = true;
+            }
+            synchronized (entry) {
+                entry.add(sub);
+            }
+            return entry;
+        });
+        return first[0];
+    }
+
+    /** Removes a subscriber. Returns true when the channel has no subscriber left on this node. */
+    public boolean removeSubscriber(Subscription sub) {
+        boolean[] last = new boolean[1];
+        channels.computeIfPresent(sub.channel(), (channel, entry) -> {
+            synchronized (entry) {
+                entry.remove(sub);
+                if (entry.size == 0) {
+                    last[0] = true;
+                    return null;
+                }
+            }
+            return entry;
+        });
+        return last[0];
+    }
+
+    public int numSubscribers(String channel) {
+        ChannelEntry entry = channels.get(channel);
+        if (entry == null) {
+            return 0;
+        }
+        synchronized (entry) {
+            return entry.size;
+        }
+    }
+
+    /** Channels with at least one local subscriber, with their subscriber counts. */
+    public Map<String, Integer> channels() {
+        Map<String, Integer> out = new HashMap<>();
+        channels.forEach((channel, entry) -> {
+            synchronized (entry) {
+                if (entry.size > 0) {
+                    out.put(channel, entry.size);
+                }
+            }
+        });
+        return out;
+    }
+
+    public int numChannels() {
+        return channels.size();
+    }
+
+    /**
+     * Delivers a push to the channel's subscribers: encoded once per wire variant in use, handed to each event loop
+     * once. {@code joinLeave} limits delivery to subscribers that asked for join/leave pushes.
+     */
+    public void broadcast(String channel, Push push, long offset, boolean joinLeave) {
+        ChannelEntry entry = channels.get(channel);
+        if (entry == null) {
+            return;
+        }
+        List<GroupSnapshot> groups;
+        int variants;
+        synchronized (entry) {
+            groups = entry.snapshot();
+            variants = entry.variantMask();
+        }
+        if (groups.isEmpty()) {
+            return;
+        }
+        EncodedPush encoded = new EncodedPush(push, offset);
+        // Encode here, before the hand-off, so loops only read the shared arrays (the hand-off publishes them).
+        for (Protocol protocol : Protocol.values()) {
+            for (int uni = 0; uni < 2; uni++) {
+                if ((variants & (1 << (protocol.ordinal() * 2 + uni))) != 0) {
+                    encoded.bytes(protocol, uni == 1);
+                }
+            }
+        }
+        for (GroupSnapshot group : groups) {
+            batchers.computeIfAbsent(group.executor(), LoopBatcher::new).submit(group.subscribers(), encoded, joinLeave);
+        }
+    }
+
+    private UserShard userShard(String user) {
+        return userShards[Math.floorMod(user.hashCode(), USER_SHARDS)];
+    }
+
+    private static final class UserShard {
+        final HashMap<String, Set<ClientSession>> users = new HashMap<>();
+    }
+
+    /** Subscribers of one executor; the snapshot array is rebuilt lazily after a change. */
+    private static final class Group {
+        final Executor executor;
+        final ArrayList<Subscription> members = new ArrayList<>();
+        Subscription[] snapshot;
+
+        Group(Executor executor) {
+            this.executor = executor;
+        }
+    }
+
+    /** One channel's subscribers grouped by executor; guarded by its own monitor. */
+    private static final class ChannelEntry {
+        final ArrayList<Group> groups = new ArrayList<>(2);
+        final int[] variantCounts = new int[4];
+        int size;
+
+        void add(Subscription sub) {
+            Executor executor = sub.session().transport().executor();
+            Group group = null;
+            for (Group g : groups) {
+                if (g.executor == executor) {
+                    group = g;
+                    break;
+                }
+            }
+            if (group == null) {
+                group = new Group(executor);
+                groups.add(group);
+            }
+            sub.hubIndex(group.members.size());
+            group.members.add(sub);
+            group.snapshot = null;
+            variantCounts[variant(sub)]++;
+            size++;
+        }
+
+        void remove(Subscription sub) {
+            Executor executor = sub.session().transport().executor();
+            for (int i = 0; i < groups.size(); i++) {
+                Group group = groups.get(i);
+                if (group.executor != executor) {
+                    continue;
+                }
+                int idx = sub.hubIndex();
+                if (idx < 0 || idx >= group.members.size() || group.members.get(idx) != sub) {
+                    return;
+                }
+                // Swap-remove keeps removal O(1); the moved member learns its new index.
+                Subscription last = group.members.removeLast();
+                if (last != sub) {
+                    group.members.set(idx, last);
+                    last.hubIndex(idx);
+                }
+                sub.hubIndex(-1);
+                group.snapshot = null;
+                if (group.members.isEmpty()) {
+                    groups.remove(i);
+                }
+                variantCounts[variant(sub)]--;
+                size--;
+                return;
+            }
+        }
+
+        List<GroupSnapshot> snapshot() {
+            List<GroupSnapshot> out = new ArrayList<>(groups.size());
+            for (Group group : groups) {
+                if (group.snapshot == null) {
+                    group.snapshot = group.members.toArray(new Subscription[0]);
+                }
+                out.add(new GroupSnapshot(group.executor, group.snapshot));
+            }
+            return out;
+        }
+
+        int variantMask() {
+            int mask = 0;
+            for (int i = 0; i < variantCounts.length; i++) {
+                if (variantCounts[i] > 0) {
+                    mask |= 1 << i;
+                }
+            }
+            return mask;
+        }
+
+        private static int variant(Subscription sub) {
+            return sub.session().transport().protocol().ordinal() * 2
+                    + (sub.session().transport().unidirectional() ? 1 : 0);
+        }
+    }
+
+    private record GroupSnapshot(Executor executor, Subscription[] subscribers) {
+    }
+}
