@@ -1,13 +1,47 @@
 package dev.herald.server;
 
+import dev.herald.core.Node;
+import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.engine.MemoryBroker;
+import dev.herald.core.engine.MemoryPresenceManager;
+import dev.herald.server.http.HttpService;
+import dev.herald.server.http.Responses;
+import dev.herald.server.transport.NettyServer;
+import dev.herald.server.transport.WheelScheduler;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The composition root: wires the node, transports and APIs from a validated config. (Being written now.) */
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The composition root: builds the node with its engine, token verifier and timer, then the HTTP endpoints and
+ * the listening server, all wired by hand here and nowhere else.
+ */
 public final class HeraldServer implements AutoCloseable {
-    private final HeraldConfig config;
+    private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
-    private HeraldServer(HeraldConfig config) {
+    private final HeraldConfig config;
+    private final WheelScheduler scheduler;
+    private final Node node;
+    private final NettyServer server;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    private HeraldServer(HeraldConfig config) throws InterruptedException {
         this.config = config;
+        this.scheduler = new WheelScheduler();
+        MemoryBroker broker = new MemoryBroker(scheduler, System::currentTimeMillis);
+        String name = config.node.name.isEmpty() ? hostname() + "_" + config.httpServer.port : config.node.name;
+        this.node = new Node(config, broker, new MemoryPresenceManager(), new JwtTokenVerifier(config.client), null,
+                scheduler, name, version());
+        node.start();
+        this.server = new NettyServer(node, config.httpServer.address, config.httpServer.port, services());
     }
 
     /** Starts listening; returns once the port is bound. */
@@ -15,17 +49,55 @@ public final class HeraldServer implements AutoCloseable {
         return new HeraldServer(config);
     }
 
+    private Map<String, HttpService> services() {
+        Map<String, HttpService> services = new LinkedHashMap<>();
+        if (config.health.enabled) {
+            services.put("/health", request -> CompletableFuture.completedFuture(
+                    Responses.json(HttpResponseStatus.OK, "{}")));
+        }
+        return services;
+    }
+
     /** The bound HTTP port (useful with port 0). */
     public int port() {
-        return config.httpServer.port;
+        return server.port();
+    }
+
+    public Node node() {
+        return node;
     }
 
     /** Blocks until {@link #close()} is called (from a shutdown hook or another thread). */
     public void awaitTermination() throws InterruptedException {
+        terminated.await();
     }
 
-    /** Graceful shutdown: stop accepting, disconnect clients with 3001, finish in-flight API calls. */
+    /** Graceful shutdown: stop accepting, disconnect clients with 3001, then stop the event loops. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        log.info("shutting down");
+        server.stopAccepting();
+        node.shutdown();
+        server.close();
+        scheduler.close();
+        terminated.countDown();
+    }
+
+    /** Herald's version, from the jar manifest. */
+    public static String version() {
+        String v = HeraldServer.class.getPackage().getImplementationVersion();
+        return v == null ? "0.1.0-SNAPSHOT" : v;
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "localhost";
+        }
     }
 }

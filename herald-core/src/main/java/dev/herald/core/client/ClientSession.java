@@ -67,6 +67,7 @@ public final class ClientSession {
     private boolean busy;
     private boolean dirty;
     private boolean pongPending;
+    private boolean uniConnectSeen;
     private Scheduler.Cancellable pingTimer;
     private Scheduler.Cancellable expiryTimer;
     private Scheduler.Cancellable subExpiryTimer;
@@ -185,8 +186,14 @@ public final class ClientSession {
         drain();
     }
 
-    /** Handles a connect request that a unidirectional transport received (the only command it gets). */
+    /**
+     * Handles the connect request of a unidirectional transport: the only command it gets; later ones are ignored.
+     */
     public void handleUniConnect(Request.Connect request) {
+        if (uniConnectSeen) {
+            return;
+        }
+        uniConnectSeen = true;
         dispatch(new Command(1, request));
     }
 

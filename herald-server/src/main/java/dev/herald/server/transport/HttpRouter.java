@@ -1,0 +1,223 @@
+package dev.herald.server.transport;
+
+import dev.herald.core.Node;
+import dev.herald.core.client.ClientSession;
+import dev.herald.core.config.HeraldConfig;
+import dev.herald.protocol.ClientCodec;
+import dev.herald.protocol.Protocol;
+import dev.herald.protocol.ProtocolException;
+import dev.herald.protocol.Request;
+import dev.herald.server.http.HttpService;
+import dev.herald.server.http.Origins;
+import dev.herald.server.http.Responses;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * First stop of every HTTP request: connection endpoints turn the pipeline into a WebSocket or a streaming response
+ * (and this router leaves it); plain endpoints (API, health, metrics) get a full response and the connection stays
+ * an HTTP connection.
+ */
+public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+    static final String WEBSOCKET_PATH = "/connection/websocket";
+    static final String UNI_WEBSOCKET_PATH = "/connection/uni_websocket";
+    static final String UNI_HTTP_STREAM_PATH = "/connection/uni_http_stream";
+    static final String UNI_SSE_PATH = "/connection/uni_sse";
+
+    private final Node node;
+    private final HeraldConfig config;
+    private final Origins origins;
+    private final Map<String, HttpService> services;
+
+    /**
+     * @param services plain endpoints by path; a key ending in {@code /} also serves every path below it
+     */
+    public HttpRouter(Node node, Origins origins, Map<String, HttpService> services) {
+        this.node = node;
+        this.config = node.config();
+        this.origins = origins;
+        this.services = services;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false);
+            return;
+        }
+        String path = new QueryStringDecoder(request.uri()).path();
+        switch (path) {
+            case WEBSOCKET_PATH -> {
+                if (!config.websocket.disabled && allowOrigin(ctx, request)) {
+                    upgrade(ctx, request, path, false);
+                } else if (config.websocket.disabled) {
+                    notFound(ctx, request);
+                }
+            }
+            case UNI_WEBSOCKET_PATH -> {
+                if (config.uniWebsocket.enabled && allowOrigin(ctx, request)) {
+                    upgrade(ctx, request, path, true);
+                } else if (!config.uniWebsocket.enabled) {
+                    notFound(ctx, request);
+                }
+            }
+            case UNI_HTTP_STREAM_PATH -> {
+                if (config.uniHttpStream.enabled) {
+                    uniStream(ctx, request, StreamTransport.Framing.NEWLINE, config.uniHttpStream);
+                } else {
+                    notFound(ctx, request);
+                }
+            }
+            case UNI_SSE_PATH -> {
+                if (config.uniSse.enabled) {
+                    uniStream(ctx, request, StreamTransport.Framing.SSE, config.uniSse);
+                } else {
+                    notFound(ctx, request);
+                }
+            }
+            default -> serve(ctx, request, path);
+        }
+    }
+
+    private boolean allowOrigin(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origins.allowed(origin)) {
+            return true;
+        }
+        log.info("request from origin {} refused: not in client.allowed_origins", origin);
+        Responses.send(ctx, Responses.text(HttpResponseStatus.FORBIDDEN, "origin not allowed\n"), false);
+        return false;
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String path, boolean unidirectional) {
+        int limit = config.websocket.messageSizeLimit;
+        WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(path)
+                .checkStartsWith(true)
+                .subprotocols(unidirectional ? null : "centrifuge-json," + WebSocketHandler.PROTOBUF_SUBPROTOCOL)
+                .maxFramePayloadLength(limit)
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .handshakeTimeoutMillis(10_000)
+                .build();
+        ChannelPipeline p = ctx.pipeline();
+        p.addAfter(ctx.name(), HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(wsConfig));
+        p.addAfter(HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(limit));
+        p.addAfter(HandlerNames.WS_AGGREGATOR, HandlerNames.WS_CONNECTION, new WebSocketHandler(node, unidirectional));
+        p.remove(this);
+        ctx.fireChannelRead(request.retain());
+    }
+
+    private void uniStream(ChannelHandlerContext ctx, FullHttpRequest request, StreamTransport.Framing framing,
+                           HeraldConfig.Transport transportConfig) {
+        HttpMethod method = request.method();
+        if (HttpMethod.OPTIONS.equals(method)) {
+            Responses.send(ctx, Responses.of(HttpResponseStatus.NO_CONTENT, null, new byte[0]),
+                    HttpUtil.isKeepAlive(request));
+            return;
+        }
+        boolean sse = framing == StreamTransport.Framing.SSE;
+        byte[] body;
+        if (HttpMethod.POST.equals(method)) {
+            if (request.content().readableBytes() > transportConfig.maxRequestBodySize) {
+                Responses.send(ctx, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        "request body too large\n"), false);
+                return;
+            }
+            body = ByteBufUtil.getBytes(request.content());
+        } else if (sse && HttpMethod.GET.equals(method)) {
+            List<String> connect = new QueryStringDecoder(request.uri()).parameters().get("cf_connect");
+            body = connect == null || connect.isEmpty() ? new byte[0]
+                    : connect.getFirst().getBytes(StandardCharsets.UTF_8);
+        } else {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n"),
+                    false);
+            return;
+        }
+        Request.Connect connect;
+        try {
+            connect = ClientCodec.of(Protocol.JSON).decodeConnectRequest(body);
+        } catch (ProtocolException e) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed connect request: "
+                    + e.getMessage() + "\n"), false);
+            return;
+        }
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, sse ? "text/event-stream; charset=utf-8" : "application/json")
+                .set(HttpHeaderNames.CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        HttpUtil.setTransferEncodingChunked(response, true);
+        ctx.writeAndFlush(response);
+
+        StreamTransport transport = new StreamTransport(ctx.channel(), framing, config.client.queueMaxSize,
+                config.websocket.writeTimeout.toMillis());
+        ClientSession session = node.newSession(transport);
+        ChannelPipeline p = ctx.pipeline();
+        p.remove(HandlerNames.HTTP_AGGREGATOR);
+        p.replace(this, HandlerNames.STREAM_CONNECTION, new StreamHandler(session));
+        session.handleUniConnect(connect);
+    }
+
+    private void serve(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        HttpService service = services.get(path);
+        if (service == null) {
+            int slash = path.indexOf('/', 1);
+            if (slash > 0) {
+                service = services.get(path.substring(0, slash + 1));
+            }
+        }
+        if (service == null) {
+            notFound(ctx, request);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        service.handle(request).whenComplete((response, error) -> {
+            FullHttpResponse out = response;
+            if (error != null) {
+                log.warn("{} failed", path, error);
+                out = Responses.text(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal server error\n");
+            }
+            FullHttpResponse toSend = out;
+            if (ctx.executor().inEventLoop()) {
+                Responses.send(ctx, toSend, keepAlive);
+            } else {
+                ctx.executor().execute(() -> Responses.send(ctx, toSend, keepAlive));
+            }
+        });
+    }
+
+    private static void notFound(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Responses.send(ctx, Responses.text(HttpResponseStatus.NOT_FOUND, "404 page not found\n"),
+                HttpUtil.isKeepAlive(request));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("http connection error", cause);
+        ctx.close();
+    }
+}

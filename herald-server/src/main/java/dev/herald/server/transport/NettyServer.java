@@ -1,0 +1,92 @@
+package dev.herald.server.transport;
+
+import dev.herald.core.Node;
+import dev.herald.server.http.HttpService;
+import dev.herald.server.http.Origins;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The listening socket and its event loops: native epoll on Linux, NIO elsewhere. Every connection starts as HTTP
+ * (codec, aggregator, router) and the router reshapes the pipeline for WebSocket or streaming connections.
+ */
+public final class NettyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Channel serverChannel;
+
+    public NettyServer(Node node, String address, int port, Map<String, HttpService> services)
+            throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
+                : NioServerSocketChannel.class;
+        this.boss = new MultiThreadIoEventLoopGroup(1, factory);
+        this.workers = new MultiThreadIoEventLoopGroup(0, factory);
+        var config = node.config();
+        Origins origins = new Origins(config.client.allowedOrigins);
+        int maxBody = Math.max(config.httpApi.maxRequestBodySize,
+                Math.max(config.uniHttpStream.maxRequestBodySize, config.uniSse.maxRequestBodySize));
+        int queueMax = config.client.queueMaxSize;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(Math.min(32 * 1024, queueMax / 2), queueMax))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec())
+                                .addLast(HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxBody))
+                                .addLast(HandlerNames.HTTP_ROUTER, new HttpRouter(node, origins, services));
+                    }
+                });
+        InetSocketAddress bindAddress = address == null || address.isEmpty() ? new InetSocketAddress(port)
+                : new InetSocketAddress(address, port);
+        this.serverChannel = bootstrap.bind(bindAddress).sync().channel();
+        log.info("listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Stops accepting new connections; existing ones keep running. */
+    public void stopAccepting() {
+        serverChannel.close().syncUninterruptibly();
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

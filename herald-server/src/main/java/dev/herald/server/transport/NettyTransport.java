@@ -1,0 +1,130 @@
+package dev.herald.server.transport;
+
+import dev.herald.core.codes.Disconnect;
+import dev.herald.core.transport.Transport;
+import dev.herald.protocol.Protocol;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Common part of every Netty-backed transport: writes go to the channel on its event loop; writes made while the
+ * handler is reading are flushed once at read-complete, others at once; {@link #writeBuffered}/{@link #flush} let
+ * the hub's fan-out flush each connection once per batch. A connection whose unsent bytes pass the configured
+ * queue size is closed as slow (3008) instead of growing the server's memory.
+ */
+public abstract class NettyTransport implements Transport {
+    protected final Channel channel;
+    private final EventLoop loop;
+    private final Protocol protocol;
+    private final long maxQueuedBytes;
+    private final long closeTimeoutMillis;
+    private boolean reading;
+    private boolean closed;
+
+    protected NettyTransport(Channel channel, Protocol protocol, long maxQueuedBytes, long closeTimeoutMillis) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.protocol = protocol;
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.closeTimeoutMillis = closeTimeoutMillis;
+    }
+
+    @Override
+    public final Protocol protocol() {
+        return protocol;
+    }
+
+    @Override
+    public final Executor executor() {
+        return loop;
+    }
+
+    /** Marks the start of a read burst: writes wait for {@link #readComplete()}. Event loop only. */
+    public final void readStarted() {
+        reading = true;
+    }
+
+    /** Flushes what the read burst wrote. Event loop only. */
+    public final void readComplete() {
+        reading = false;
+        channel.flush();
+    }
+
+    @Override
+    public final void write(byte[] element) {
+        if (loop.inEventLoop()) {
+            writeBuffered(element);
+            if (!reading) {
+                channel.flush();
+            }
+        } else {
+            loop.execute(() -> write(element));
+        }
+    }
+
+    @Override
+    public final void writeBuffered(byte[] element) {
+        if (closed) {
+            return;
+        }
+        channel.write(frame(element), channel.voidPromise());
+        if (channel.unsafe().outboundBuffer() != null
+                && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > maxQueuedBytes) {
+            abort(Disconnect.SLOW);
+        }
+    }
+
+    @Override
+    public final void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public final void close(Disconnect disconnect) {
+        if (!loop.inEventLoop()) {
+            loop.execute(() -> close(disconnect));
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Object goodbye = goodbye(disconnect);
+        if (goodbye == null || !channel.isActive()) {
+            channel.close();
+            return;
+        }
+        channel.writeAndFlush(goodbye).addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read may never let the goodbye out: close anyway after the write timeout.
+        loop.schedule(() -> {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        }, closeTimeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Drops the connection at once, without a goodbye (its queue is already too long to say one). */
+    private void abort(Disconnect disconnect) {
+        closed = true;
+        onAbort(disconnect);
+        channel.close();
+    }
+
+    /** Hook for transports that must record why they aborted. */
+    protected void onAbort(Disconnect disconnect) {
+    }
+
+    protected final boolean isClosed() {
+        return closed;
+    }
+
+    /** Wraps one framed element in what this transport writes to the channel. */
+    protected abstract Object frame(byte[] element);
+
+    /** What to write before closing (a close frame, a disconnect push), or null to just close. */
+    protected abstract Object goodbye(Disconnect disconnect);
+}

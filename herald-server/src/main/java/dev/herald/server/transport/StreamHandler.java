@@ -1,0 +1,31 @@
+package dev.herald.server.transport;
+
+import dev.herald.core.client.ClientSession;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+
+/** Owns a streaming response's session: ignores anything the client sends, ends the session with the socket. */
+final class StreamHandler extends ChannelInboundHandlerAdapter {
+    private final ClientSession session;
+
+    StreamHandler(ClientSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        session.transportClosed();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}
