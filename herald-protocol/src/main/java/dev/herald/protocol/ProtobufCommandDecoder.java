@@ -79,7 +79,7 @@ final class ProtobufCommandDecoder {
             }
             Reader<? extends Request> reader = requestReader(field);
             if (reader == null) {
-                in.skipField(tag);
+                skip(in, tag);
                 continue;
             }
             expect(tag, LEN);
@@ -143,7 +143,7 @@ final class ProtobufCommandDecoder {
                     Map<String, String> target = headers;
                     message(in, entry -> headersEntry(entry, target));
                 }
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new Request.Connect(token, data, frozen(subs), name, version, frozen(headers));
@@ -161,7 +161,7 @@ final class ProtobufCommandDecoder {
                     expect(tag, LEN);
                     value = message(in, ProtobufCommandDecoder::subscribe);
                 }
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         target.put(key, value != null ? value : EMPTY_SUBSCRIBE);
@@ -177,7 +177,7 @@ final class ProtobufCommandDecoder {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> key = string(in, tag);
                 case 2 -> value = string(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         target.put(key, value);
@@ -211,7 +211,7 @@ final class ProtobufCommandDecoder {
                 case 10 -> recoverable = bool(in, tag);
                 case 11 -> joinLeave = bool(in, tag);
                 case 12 -> delta = string(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new Request.Subscribe(channel, token, recover, epoch, offset, data, positioned, recoverable,
@@ -226,7 +226,7 @@ final class ProtobufCommandDecoder {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> channel = string(in, tag);
                 case 2 -> data = bytes(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new Request.Publish(channel, data);
@@ -250,7 +250,7 @@ final class ProtobufCommandDecoder {
                     since = message(in, ProtobufCommandDecoder::streamPosition);
                 }
                 case 9 -> reverse = bool(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new Request.History(channel, limit, since, reverse);
@@ -263,7 +263,7 @@ final class ProtobufCommandDecoder {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> offset = uint64(in, tag);
                 case 2 -> epoch = string(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new StreamPosition(offset, epoch);
@@ -277,7 +277,7 @@ final class ProtobufCommandDecoder {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> data = bytes(in, tag);
                 case 2 -> method = string(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new Request.Rpc(method, data);
@@ -291,7 +291,7 @@ final class ProtobufCommandDecoder {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> channel = string(in, tag);
                 case 2 -> token = string(in, tag);
-                default -> in.skipField(tag);
+                default -> skip(in, tag);
             }
         }
         return new Request.SubRefresh(channel, token);
@@ -303,7 +303,7 @@ final class ProtobufCommandDecoder {
             if (WireFormat.getTagFieldNumber(tag) == wanted) {
                 value = string(in, tag);
             } else {
-                in.skipField(tag);
+                skip(in, tag);
             }
         }
         return value;
@@ -315,15 +315,22 @@ final class ProtobufCommandDecoder {
             if (WireFormat.getTagFieldNumber(tag) == wanted) {
                 value = bytes(in, tag);
             } else {
-                in.skipField(tag);
+                skip(in, tag);
             }
         }
         return value;
     }
 
-    private static void skipAll(CodedInputStream in) throws IOException {
+    private static void skipAll(CodedInputStream in) throws IOException, ProtocolException {
         for (int tag; (tag = in.readTag()) != 0; ) {
-            in.skipField(tag);
+            skip(in, tag);
+        }
+    }
+
+    /** Skips an unknown field; an end-group tag without its start is damage, not the end of the message. */
+    private static void skip(CodedInputStream in, int tag) throws IOException, ProtocolException {
+        if (!in.skipField(tag)) {
+            throw new ProtocolException("unexpected end-group tag for field " + WireFormat.getTagFieldNumber(tag));
         }
     }
 

@@ -327,6 +327,8 @@ class ProtobufClientCodecTest {
         assertThrows(ProtocolException.class, () -> CODEC.decodeCommands(builder().string(1, "1").delimited()));
         // field number 0 is invalid
         assertThrows(ProtocolException.class, () -> CODEC.decodeCommands(new byte[] {2, 0, 0}));
+        // an end-group tag with no group open
+        assertThrows(ProtocolException.class, () -> CODEC.decodeCommands(new byte[] {2, (byte) 0xA4, 0x01}));
         // nested length beyond its parent
         assertThrows(ProtocolException.class, () -> CODEC.decodeCommands(new byte[] {4, 0x2a, 0x10, 0x0a, 0x01}));
     }
