@@ -25,7 +25,10 @@ final class JsonCommandDecoder implements AutoCloseable {
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
     private static final BigInteger MAX_UINT64 = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
-    /** Request fields in Command field-number order; the lowest present one wins, as in Centrifuge. */
+    /**
+     * Request fields in Command field-number order. The lowest-numbered request present wins, as in Centrifuge
+     * (whatever the order in the JSON text); a repeated key keeps its last value, as in Go.
+     */
     private static final List<String> REQUEST_FIELDS = List.of("connect", "subscribe", "unsubscribe", "publish",
             "presence", "presence_stats", "history", "ping", "send", "rpc", "refresh", "sub_refresh");
 
@@ -131,7 +134,7 @@ final class JsonCommandDecoder implements AutoCloseable {
                 continue;
             }
             Request r = request(field);
-            if (fieldRank < rank) {
+            if (fieldRank <= rank) {
                 rank = fieldRank;
                 request = r;
             }
