@@ -236,6 +236,9 @@ public final class ClientSession {
     private CompletionStage<?> route(Command command) {
         Request request = command.request();
         if (request == null) {
+            if (command.id() != 0) {
+                throw new DisconnectException(Disconnect.BAD_REQUEST);
+            }
             handlePong();
             return null;
         }
