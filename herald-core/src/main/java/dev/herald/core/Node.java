@@ -42,7 +42,8 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Node implements BrokerEventHandler {
     private final HeraldConfig config;
-    private final Hub hub = new Hub();
+    private final Hub hub;
+    private final Telemetry telemetry;
     private final Broker broker;
     private final PresenceManager presence;
     private final TokenVerifier tokenVerifier;
@@ -59,7 +60,14 @@ public final class Node implements BrokerEventHandler {
 
     public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, String name, String version) {
+        this(config, broker, presence, tokenVerifier, connectProxy, scheduler, name, version, Telemetry.NOOP);
+    }
+
+    public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
+                ConnectProxy connectProxy, Scheduler scheduler, String name, String version, Telemetry telemetry) {
         this.config = config;
+        this.telemetry = telemetry;
+        this.hub = new Hub(telemetry);
         this.broker = broker;
         this.presence = presence;
         this.tokenVerifier = tokenVerifier;
@@ -90,6 +98,10 @@ public final class Node implements BrokerEventHandler {
 
     public Hub hub() {
         return hub;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     public Broker broker() {
@@ -147,6 +159,7 @@ public final class Node implements BrokerEventHandler {
 
     /** Hook: a session closed, for whatever reason. */
     public void sessionClosed(ClientSession session, Disconnect disconnect) {
+        telemetry.disconnected(disconnect.code());
     }
 
     // ---- server API actions ----

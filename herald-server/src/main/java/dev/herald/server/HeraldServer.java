@@ -7,6 +7,7 @@ import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Responses;
+import dev.herald.server.metrics.PrometheusTelemetry;
 import dev.herald.server.transport.NettyServer;
 import dev.herald.server.transport.WheelScheduler;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -28,6 +29,7 @@ public final class HeraldServer implements AutoCloseable {
 
     private final HeraldConfig config;
     private final WheelScheduler scheduler;
+    private final PrometheusTelemetry telemetry = new PrometheusTelemetry();
     private final Node node;
     private final NettyServer server;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -39,7 +41,8 @@ public final class HeraldServer implements AutoCloseable {
         MemoryBroker broker = new MemoryBroker(scheduler, System::currentTimeMillis);
         String name = config.node.name.isEmpty() ? hostname() + "_" + config.httpServer.port : config.node.name;
         this.node = new Node(config, broker, new MemoryPresenceManager(), new JwtTokenVerifier(config.client), null,
-                scheduler, name, version());
+                scheduler, name, version(), telemetry);
+        telemetry.bind(() -> node);
         node.start();
         this.server = new NettyServer(node, config.httpServer.address, config.httpServer.port, services());
     }
@@ -54,6 +57,9 @@ public final class HeraldServer implements AutoCloseable {
         if (config.health.enabled) {
             services.put("/health", request -> CompletableFuture.completedFuture(
                     Responses.json(HttpResponseStatus.OK, "{}")));
+        }
+        if (config.prometheus.enabled) {
+            services.put("/metrics", telemetry.endpoint());
         }
         return services;
     }

@@ -209,27 +209,50 @@ public final class ClientSession {
     }
 
     private void dispatch(Command command) {
+        long started = System.nanoTime();
+        String method = methodName(command.request());
         CompletionStage<?> pending;
         try {
             pending = route(command);
         } catch (ErrorException e) {
             reply(Reply.error(command.id(), e.error()));
-            return;
+            pending = null;
         } catch (DisconnectException e) {
             close(e.disconnect());
-            return;
+            pending = null;
         } catch (RuntimeException e) {
             log.warn("client {}: command failed", id, e);
             reply(Reply.error(command.id(), Errors.INTERNAL));
+            pending = null;
+        }
+        if (pending == null) {
+            node.telemetry().commandHandled(method, System.nanoTime() - started);
             return;
         }
-        if (pending != null) {
-            busy = true;
-            pending.whenComplete((r, e) -> onLoop(() -> {
-                busy = false;
-                drain();
-            }));
-        }
+        busy = true;
+        pending.whenComplete((r, e) -> onLoop(() -> {
+            node.telemetry().commandHandled(method, System.nanoTime() - started);
+            busy = false;
+            drain();
+        }));
+    }
+
+    private static String methodName(Request request) {
+        return switch (request) {
+            case null -> "pong";
+            case Request.Connect c -> "connect";
+            case Request.Subscribe s -> "subscribe";
+            case Request.Unsubscribe u -> "unsubscribe";
+            case Request.Publish p -> "publish";
+            case Request.Presence p -> "presence";
+            case Request.PresenceStats p -> "presence_stats";
+            case Request.History h -> "history";
+            case Request.Ping p -> "ping";
+            case Request.Send s -> "send";
+            case Request.Rpc r -> "rpc";
+            case Request.Refresh r -> "refresh";
+            case Request.SubRefresh s -> "sub_refresh";
+        };
     }
 
     /** Routes one command; returns a stage when the command finishes asynchronously, else null. */

@@ -18,6 +18,16 @@ public final class EncodedPush {
         this.offset = offset;
     }
 
+    /** The push kind for metrics: {@code publication}, {@code join}, {@code leave}, ... */
+    public String kind() {
+        return switch (push.body()) {
+            case dev.herald.protocol.Publication p -> "publication";
+            case dev.herald.protocol.PushBody.Join j -> "join";
+            case dev.herald.protocol.PushBody.Leave l -> "leave";
+            default -> "other";
+        };
+    }
+
     public Push push() {
         return push;
     }

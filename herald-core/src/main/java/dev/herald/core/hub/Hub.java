@@ -1,5 +1,6 @@
 package dev.herald.core.hub;
 
+import dev.herald.core.Telemetry;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.client.Subscription;
 import dev.herald.protocol.Protocol;
@@ -28,8 +29,10 @@ public final class Hub {
     private final UserShard[] userShards = new UserShard[USER_SHARDS];
     private final ConcurrentHashMap<String, ChannelEntry> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Executor, LoopBatcher> batchers = new ConcurrentHashMap<>();
+    private final Telemetry telemetry;
 
-    public Hub() {
+    public Hub(Telemetry telemetry) {
+        this.telemetry = telemetry;
         for (int i = 0; i < USER_SHARDS; i++) {
             userShards[i] = new UserShard();
         }
@@ -196,7 +199,7 @@ public final class Hub {
             }
         }
         for (GroupSnapshot group : groups) {
-            batchers.computeIfAbsent(group.executor(), LoopBatcher::new).submit(group.subscribers(), encoded, joinLeave);
+            batchers.computeIfAbsent(group.executor(), e -> new LoopBatcher(e, telemetry)).submit(group.subscribers(), encoded, joinLeave);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.core.hub;
 
+import dev.herald.core.Telemetry;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.client.Subscription;
 
@@ -23,8 +24,11 @@ final class LoopBatcher implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final List<ClientSession> dirty = new ArrayList<>();
 
-    LoopBatcher(Executor executor) {
+    private final Telemetry telemetry;
+
+    LoopBatcher(Executor executor, Telemetry telemetry) {
         this.executor = executor;
+        this.telemetry = telemetry;
     }
 
     void submit(Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
@@ -54,16 +58,21 @@ final class LoopBatcher implements Runnable {
 
     private void deliver(Delivery delivery) {
         EncodedPush push = delivery.push();
+        int sent = 0;
         for (Subscription sub : delivery.subscribers()) {
             if (delivery.joinLeave() && !sub.pushJoinLeave()) {
                 continue;
             }
             ClientSession session = sub.session();
             byte[] bytes = push.bytes(session.transport().protocol(), session.transport().unidirectional());
-            if (sub.deliver(bytes, push.offset()) && session.markDirty()) {
-                dirty.add(session);
+            if (sub.deliver(bytes, push.offset())) {
+                sent++;
+                if (session.markDirty()) {
+                    dirty.add(session);
+                }
             }
         }
+        telemetry.messagesSent(push.kind(), sent);
     }
 
     private record Delivery(Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
