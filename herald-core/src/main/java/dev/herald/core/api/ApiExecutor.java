@@ -1,0 +1,355 @@
+package dev.herald.core.api;
+
+import dev.herald.core.Node;
+import dev.herald.core.codes.Disconnect;
+import dev.herald.core.codes.ErrorException;
+import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.engine.PublishOutcome;
+import dev.herald.protocol.ReplyError;
+import dev.herald.protocol.StreamPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The server API: one method per call, each taking its request record and completing with its result, or
+ * exceptionally with an {@link ErrorException} carrying the API error (any other failure stands for 100). HTTP,
+ * gRPC, the admin UI and the Pusher HTTP API all call this; it knows no wire format.
+ *
+ * <p>Calls never block: they may be made from an event loop. Actions on connections ({@code disconnect},
+ * {@code unsubscribe}, {@code refresh}) apply to this node's hub; a disconnected session is out of the hub, and so
+ * out of {@code connections}, when the call returns.
+ */
+public final class ApiExecutor {
+    private static final Logger log = LoggerFactory.getLogger(ApiExecutor.class);
+    private static final CompletionStage<ApiResult.Empty> EMPTY =
+            CompletableFuture.completedStage(ApiResult.Empty.INSTANCE);
+
+    /** A server API RPC extension: params are raw JSON or null. */
+    @FunctionalInterface
+    public interface RpcExtension {
+        CompletionStage<? extends ApiResult> call(byte[] params);
+    }
+
+    private final Node node;
+    private final SessionsApi sessions;
+    private final Map<String, RpcExtension> rpcExtensions = new ConcurrentHashMap<>();
+
+    public ApiExecutor(Node node) {
+        this.node = node;
+        this.sessions = new SessionsApi(node);
+        registerRpc("getUserConnections", sessions::getUserConnections);
+    }
+
+    /** Registers (or replaces) an RPC extension reachable through the {@code rpc} method. */
+    public void registerRpc(String method, RpcExtension extension) {
+        rpcExtensions.put(method, extension);
+    }
+
+    /** Runs any request; the typed methods below are the same calls with their precise result types. */
+    public CompletionStage<? extends ApiResult> execute(ApiRequest request) {
+        return switch (request) {
+            case ApiRequest.Publish r -> publish(r);
+            case ApiRequest.Broadcast r -> broadcast(r);
+            case ApiRequest.Subscribe r -> subscribe(r);
+            case ApiRequest.Unsubscribe r -> unsubscribe(r);
+            case ApiRequest.Disconnect r -> disconnect(r);
+            case ApiRequest.Refresh r -> refresh(r);
+            case ApiRequest.Presence r -> presence(r);
+            case ApiRequest.PresenceStats r -> presenceStats(r);
+            case ApiRequest.History r -> history(r);
+            case ApiRequest.HistoryRemove r -> historyRemove(r);
+            case ApiRequest.Channels r -> channels(r);
+            case ApiRequest.Info r -> info(r);
+            case ApiRequest.Rpc r -> rpc(r);
+            case ApiRequest.Batch r -> batch(r);
+            case ApiRequest.Connections r -> connections(r);
+            case ApiRequest.UserConnections r -> userConnections(r);
+            case ApiRequest.Invalid r -> ApiErrors.fail(r.error());
+        };
+    }
+
+    public CompletionStage<ApiResult.Publish> publish(ApiRequest.Publish r) {
+        return guard("publish", () -> {
+            if (isEmpty(r.channel())) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            byte[] data = payload(r.data(), r.b64data());
+            if (data == null) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            return publishOne(r.channel(), data, r.tags(), r.skipHistory(), r.idempotencyKey());
+        });
+    }
+
+    public CompletionStage<ApiResult.Broadcast> broadcast(ApiRequest.Broadcast r) {
+        return guard("broadcast", () -> {
+            if (r.channels() == null || r.channels().isEmpty()) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            byte[] data = payload(r.data(), r.b64data());
+            if (data == null) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            List<CompletableFuture<ApiResult.PublishReply>> replies = new ArrayList<>(r.channels().size());
+            for (String channel : r.channels()) {
+                CompletionStage<ApiResult.Publish> published = isEmpty(channel)
+                        ? ApiErrors.fail(ApiErrors.BAD_REQUEST)
+                        : guard("broadcast", () -> publishOne(channel, data, r.tags(), r.skipHistory(),
+                        r.idempotencyKey()));
+                replies.add(published.handle((result, error) -> error == null
+                        ? new ApiResult.PublishReply(result, null)
+                        : new ApiResult.PublishReply(null, logged("broadcast", error))).toCompletableFuture());
+            }
+            return allOf(replies).thenApply(ApiResult.Broadcast::new);
+        });
+    }
+
+    /**
+     * Not available yet: the core has no server-side subscribe of live connections for the API (it needs a
+     * {@code Node.subscribe} that sends the subscribe push and releases held publications). Answers 108.
+     */
+    public CompletionStage<ApiResult.Empty> subscribe(ApiRequest.Subscribe r) {
+        return guard("subscribe", () -> {
+            if (isEmpty(r.channel())) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            node.rules().options(r.channel());
+            return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
+        });
+    }
+
+    public CompletionStage<ApiResult.Empty> unsubscribe(ApiRequest.Unsubscribe r) {
+        return guard("unsubscribe", () -> {
+            if (isEmpty(r.channel())) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            node.rules().options(r.channel());
+            node.unsubscribe(nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()));
+            return EMPTY;
+        });
+    }
+
+    public CompletionStage<ApiResult.Empty> disconnect(ApiRequest.Disconnect r) {
+        return guard("disconnect", () -> {
+            Disconnect disconnect = r.disconnect() == null || r.disconnect().code() == 0
+                    ? Disconnect.FORCE_DISCONNECT
+                    : new Disconnect(r.disconnect().code(), nonNull(r.disconnect().reason()));
+            Set<String> whitelist = r.whitelist() == null || r.whitelist().isEmpty() ? null
+                    : new HashSet<>(r.whitelist());
+            node.disconnect(nonNull(r.user()), nonNull(r.client()), nonNull(r.session()), whitelist, disconnect);
+            return EMPTY;
+        });
+    }
+
+    public CompletionStage<ApiResult.Empty> refresh(ApiRequest.Refresh r) {
+        return guard("refresh", () -> {
+            node.refresh(nonNull(r.user()), nonNull(r.client()), nonNull(r.session()), r.expired(), r.expireAt(),
+                    r.info());
+            return EMPTY;
+        });
+    }
+
+    public CompletionStage<ApiResult.Presence> presence(ApiRequest.Presence r) {
+        return guard("presence", () -> {
+            if (!presenceEnabled(r.channel())) {
+                return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
+            }
+            return node.presence().presence(r.channel()).thenApply(p -> new ApiResult.Presence(new TreeMap<>(p)));
+        });
+    }
+
+    public CompletionStage<ApiResult.PresenceStats> presenceStats(ApiRequest.PresenceStats r) {
+        return guard("presenceStats", () -> {
+            if (!presenceEnabled(r.channel())) {
+                return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
+            }
+            return node.presence().presenceStats(r.channel())
+                    .thenApply(s -> new ApiResult.PresenceStats(s.numClients(), s.numUsers()));
+        });
+    }
+
+    public CompletionStage<ApiResult.History> history(ApiRequest.History r) {
+        return guard("history", () -> {
+            if (isEmpty(r.channel())) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            return node.history(r.channel(), r.since(), r.limit(), r.reverse())
+                    .thenApply(page -> new ApiResult.History(page.publications(), page.top().offset(),
+                            nonNull(page.top().epoch())));
+        });
+    }
+
+    public CompletionStage<ApiResult.Empty> historyRemove(ApiRequest.HistoryRemove r) {
+        return guard("historyRemove", () -> {
+            if (isEmpty(r.channel())) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            if (!node.rules().options(r.channel()).historyEnabled()) {
+                return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
+            }
+            return node.historyRemove(r.channel()).thenApply(v -> ApiResult.Empty.INSTANCE);
+        });
+    }
+
+    /** This node's channels with subscribers; a cluster would merge every node's answer here. */
+    public CompletionStage<ApiResult.Channels> channels(ApiRequest.Channels r) {
+        return guard("channels", () -> {
+            Glob glob;
+            try {
+                glob = isEmpty(r.pattern()) ? null : Glob.compile(r.pattern());
+            } catch (IllegalArgumentException e) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            Map<String, Integer> out = new TreeMap<>();
+            node.hub().channels().forEach((channel, count) -> {
+                if (glob == null || glob.matches(channel)) {
+                    out.put(channel, count);
+                }
+            });
+            return CompletableFuture.completedFuture(new ApiResult.Channels(out));
+        });
+    }
+
+    public CompletionStage<ApiResult.Info> info(ApiRequest.Info r) {
+        return guard("info", () -> {
+            return CompletableFuture.completedFuture(new ApiResult.Info(List.of(node.info())));
+        });
+    }
+
+    public CompletionStage<ApiResult.Rpc> rpc(ApiRequest.Rpc r) {
+        return guard("rpc", () -> {
+            if (isEmpty(r.method())) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            RpcExtension extension = rpcExtensions.get(r.method());
+            if (extension == null) {
+                return ApiErrors.fail(ApiErrors.NOT_FOUND);
+            }
+            return extension.call(r.params()).thenApply(data -> new ApiResult.Rpc(data));
+        });
+    }
+
+    /**
+     * Runs the commands in order, each after the previous one completed, or all at once when {@code parallel};
+     * replies keep the commands' order either way. A failed command fails only its own reply.
+     */
+    public CompletionStage<ApiResult.Batch> batch(ApiRequest.Batch r) {
+        return guard("batch", () -> {
+            List<ApiRequest> commands = r.commands() == null ? List.of() : r.commands();
+            List<CompletableFuture<ApiResult.BatchReply>> replies = new ArrayList<>(commands.size());
+            CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
+            for (ApiRequest command : commands) {
+                CompletableFuture<ApiResult.BatchReply> reply;
+                if (command instanceof ApiRequest.Batch) {
+                    reply = CompletableFuture.completedFuture(
+                            new ApiResult.BatchReply("batch", null, ApiErrors.NOT_FOUND));
+                } else if (r.parallel()) {
+                    reply = batchReply(command);
+                } else {
+                    reply = previous.thenCompose(v -> batchReply(command));
+                }
+                replies.add(reply);
+                previous = reply;
+            }
+            return allOf(replies).thenApply(ApiResult.Batch::new);
+        });
+    }
+
+    private CompletableFuture<ApiResult.BatchReply> batchReply(ApiRequest command) {
+        return execute(command).handle((result, error) -> error == null
+                ? new ApiResult.BatchReply(command.apiMethod(), result, null)
+                : new ApiResult.BatchReply(command.apiMethod(), null, logged(command.apiMethod(), error)))
+                .toCompletableFuture();
+    }
+
+    public CompletionStage<ApiResult.Connections> connections(ApiRequest.Connections r) {
+        return guard("connections", () -> sessions.connections(r));
+    }
+
+    public CompletionStage<ApiResult.UserConnections> userConnections(ApiRequest.UserConnections r) {
+        return guard("user_connections", () -> sessions.userConnections(r));
+    }
+
+    // ---- helpers ----
+
+    /** Turns a synchronous failure of a call into a failed stage, so callers see one failure path. */
+    private static <T> CompletionStage<T> guard(String method, Supplier<CompletionStage<T>> call) {
+        try {
+            return call.get();
+        } catch (ErrorException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            log.warn("API {} failed", method, e);
+            return ApiErrors.fail(ApiErrors.INTERNAL);
+        }
+    }
+
+    private boolean presenceEnabled(String channel) {
+        if (isEmpty(channel)) {
+            throw new ErrorException(ApiErrors.BAD_REQUEST);
+        }
+        ChannelOptions options = node.rules().options(channel);
+        return options.presence;
+    }
+
+    private CompletionStage<ApiResult.Publish> publishOne(String channel, byte[] data, Map<String, String> tags,
+                                                          boolean skipHistory, String idempotencyKey) {
+        return node.publish(channel, data, null, tags, skipHistory, emptyToNull(idempotencyKey))
+                .thenApply(ApiExecutor::publishResult);
+    }
+
+    /** The payload from {@code b64data} when set, else {@code data}; null when neither is. */
+    private static byte[] payload(byte[] data, String b64data) {
+        if (!isEmpty(b64data)) {
+            try {
+                return Base64.getDecoder().decode(b64data);
+            } catch (IllegalArgumentException e) {
+                throw new ErrorException(ApiErrors.BAD_REQUEST);
+            }
+        }
+        return data == null || data.length == 0 ? null : data;
+    }
+
+    private static ApiResult.Publish publishResult(PublishOutcome outcome) {
+        StreamPosition position = outcome.position();
+        return position == null ? new ApiResult.Publish(0, "")
+                : new ApiResult.Publish(position.offset(), nonNull(position.epoch()));
+    }
+
+    private static ReplyError logged(String method, Throwable error) {
+        ReplyError apiError = ApiErrors.of(error);
+        if (apiError == ApiErrors.INTERNAL) {
+            log.warn("API {} failed", method, error);
+        }
+        return apiError;
+    }
+
+    private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    static String nonNull(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.herald.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.core.Node;
+import dev.herald.core.client.ClientSession;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The sessions API in its three historical shapes: {@code connections} (seed 000), {@code user_connections}
+ * (seed 001) and the {@code getUserConnections} RPC extension (seed 002). All read this node's hub through its user
+ * index, so listing a user's sessions costs one shard lock whatever the node's size. Only connected sessions are
+ * listed: one that is still connecting or already closed is not.
+ *
+ * <p>Paging ({@code limit} + {@code cursor} on {@code connections}) orders by client id, so a page boundary stays
+ * valid while connections come and go: the cursor is the last client id of the page, opaque to callers.
+ */
+final class SessionsApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CURSOR_PREFIX = "c1:";
+
+    private final Node node;
+
+    SessionsApi(Node node) {
+        this.node = node;
+    }
+
+    CompletionStage<ApiResult.Connections> connections(ApiRequest.Connections r) {
+        if (!ApiExecutor.isEmpty(r.expression())) {
+            // CEL filtering comes with its own engine; answering without it would list the wrong sessions.
+            return ApiErrors.fail(ApiErrors.EXPRESSION_UNSUPPORTED);
+        }
+        if (ApiExecutor.isEmpty(r.user()) || r.limit() < 0) {
+            return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+        }
+        List<ClientSession> sessions = connected(r.user());
+        boolean paged = r.limit() > 0 || !ApiExecutor.isEmpty(r.cursor());
+        String nextCursor = "";
+        if (paged) {
+            String after;
+            try {
+                after = decodeCursor(r.cursor());
+            } catch (IllegalArgumentException e) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+            sessions = new ArrayList<>(sessions);
+            sessions.sort(Comparator.comparing(ClientSession::id));
+            int from = 0;
+            while (from < sessions.size() && after != null && sessions.get(from).id().compareTo(after) <= 0) {
+                from++;
+            }
+            int to = r.limit() > 0 ? Math.min(sessions.size(), from + r.limit()) : sessions.size();
+            if (to < sessions.size()) {
+                nextCursor = encodeCursor(sessions.get(to - 1).id());
+            }
+            sessions = sessions.subList(from, to);
+        }
+        return CompletableFuture.completedFuture(
+                new ApiResult.Connections(snapshot(sessions), false, nextCursor));
+    }
+
+    CompletionStage<ApiResult.UserConnections> userConnections(ApiRequest.UserConnections r) {
+        if (ApiExecutor.isEmpty(r.user())) {
+            return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+        }
+        return CompletableFuture.completedFuture(new ApiResult.UserConnections(snapshot(connected(r.user()))));
+    }
+
+    /** The {@code getUserConnections} RPC: params {@code {"user": "42"}}, user required (107 otherwise). */
+    CompletionStage<ApiResult.ConnectionMap> getUserConnections(byte[] params) {
+        String user = null;
+        if (params != null && params.length > 0) {
+            try {
+                JsonNode node = JSON.readTree(params);
+                if (node != null && node.get("user") != null && node.get("user").isTextual()) {
+                    user = node.get("user").textValue();
+                }
+            } catch (IOException e) {
+                return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+            }
+        }
+        if (ApiExecutor.isEmpty(user)) {
+            return ApiErrors.fail(ApiErrors.BAD_REQUEST);
+        }
+        return CompletableFuture.completedFuture(new ApiResult.ConnectionMap(snapshot(connected(user))));
+    }
+
+    private List<ClientSession> connected(String user) {
+        List<ClientSession> all = node.hub().userSessions(user);
+        List<ClientSession> out = new ArrayList<>(all.size());
+        for (ClientSession s : all) {
+            if (s.connected()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, ConnectionInfo> snapshot(List<ClientSession> sessions) {
+        Map<String, ConnectionInfo> out = new LinkedHashMap<>();
+        for (ClientSession s : sessions) {
+            out.put(s.id(), ConnectionInfo.of(s));
+        }
+        return out;
+    }
+
+    static String encodeCursor(String clientId) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((CURSOR_PREFIX + clientId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The client id a cursor points after, or null for none; a cursor Herald did not make is refused. */
+    static String decodeCursor(String cursor) {
+        if (ApiExecutor.isEmpty(cursor)) {
+            return null;
+        }
+        String decoded = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+        if (!decoded.startsWith(CURSOR_PREFIX)) {
+            throw new IllegalArgumentException("not a connections cursor");
+        }
+        return decoded.substring(CURSOR_PREFIX.length());
+    }
+}
