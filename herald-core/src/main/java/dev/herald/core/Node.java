@@ -266,12 +266,8 @@ public final class Node implements BrokerEventHandler {
         } else if (byUser) {
             candidates = hub.userSessions(user);
         } else if (notEmpty(session)) {
-            candidates = new ArrayList<>();
-            hub.forEachSession(s -> {
-                if (session.equals(s.sessionId())) {
-                    candidates.add(s);
-                }
-            });
+            ClientSession s = hub.sessionBySessionId(session);
+            candidates = s == null ? List.of() : List.of(s);
         } else {
             return List.of();
         }

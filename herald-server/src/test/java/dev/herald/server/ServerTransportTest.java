@@ -28,6 +28,9 @@ class ServerTransportTest {
         config.httpServer.port = 0;
         config.client.insecure = true;
         config.uniHttpStream.enabled = true;
+        config.uniSse.enabled = true;
+        config.httpStream.enabled = true;
+        config.sse.enabled = true;
         config.websocket.messageSizeLimit = 1024;
         server = HeraldServer.start(config);
     }
@@ -138,5 +141,56 @@ class ServerTransportTest {
                         URI.create("http://127.0.0.1:" + server.port() + "/connection/uni_http_stream")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, get.statusCode());
+    }
+
+    private HttpResponse<java.util.stream.Stream<String>> openStream(String path, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofLines());
+    }
+
+    private int emulate(String node, String session, String commands) throws Exception {
+        String body = "{\"node\":\"" + node + "\",\"session\":\"" + session + "\",\"data\":"
+                + com.fasterxml.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(commands) + "}";
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/emulation"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    @Test
+    void httpStreamWithEmulationIsBidirectional() throws Exception {
+        var response = openStream("/connection/http_stream", "{\"id\":1,\"connect\":{\"name\":\"js\"}}");
+        assertEquals(200, response.statusCode());
+        var lines = response.body().iterator();
+        String connect = lines.next();
+        assertTrue(connect.startsWith("{\"id\":1,\"connect\":{"), connect);
+        String session = connect.replaceAll(".*\"session\":\"([^\"]+)\".*", "$1");
+        String node = connect.replaceAll(".*\"node\":\"([^\"]+)\".*", "$1");
+        assertEquals(server.node().id(), node);
+        assertEquals(204, emulate(node, session, "{\"id\":2,\"subscribe\":{\"channel\":\"e\"}}"));
+        assertEquals("{\"id\":2,\"subscribe\":{}}", lines.next());
+        server.node().publish("e", "{\"x\":1}".getBytes(StandardCharsets.UTF_8), null, null, false, null);
+        assertEquals("{\"push\":{\"channel\":\"e\",\"pub\":{\"data\":{\"x\":1}}}}", lines.next());
+        assertEquals(404, emulate(node, "no-such-session", "{}"));
+        server.node().disconnect("", null, session, null, new Disconnect(4000, "go"));
+        assertEquals("{\"push\":{\"disconnect\":{\"code\":4000,\"reason\":\"go\",\"reconnect\":true}}}",
+                lines.next());
+    }
+
+    @Test
+    void uniSseGetWithCfConnect() throws Exception {
+        String connect = java.net.URLEncoder.encode("{\"name\":\"sse-app\"}", StandardCharsets.UTF_8);
+        HttpResponse<java.util.stream.Stream<String>> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                        + "/connection/uni_sse?cf_connect=" + connect)).GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
+        var lines = response.body().iterator();
+        String first = lines.next();
+        assertTrue(first.startsWith("data: {\"connect\":{\"client\":\""), first);
+        awaitUsers("", 1);
+        assertEquals("sse-app", server.node().hub().userSessions("").getFirst().appName());
     }
 }

@@ -26,6 +26,8 @@ public final class Hub {
     private static final int USER_SHARDS = 64;
 
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    /** Sessions of unidirectional and emulation transports by their session id (for /emulation and the API). */
+    private final ConcurrentHashMap<String, ClientSession> bySessionId = new ConcurrentHashMap<>();
     private final UserShard[] userShards = new UserShard[USER_SHARDS];
     private final ConcurrentHashMap<String, ChannelEntry> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Executor, LoopBatcher> batchers = new ConcurrentHashMap<>();
@@ -58,6 +60,9 @@ public final class Hub {
             }
             userSet.add(session);
             sessions.put(session.id(), session);
+            if (!session.sessionId().isEmpty()) {
+                bySessionId.put(session.sessionId(), session);
+            }
         }
         return true;
     }
@@ -67,6 +72,9 @@ public final class Hub {
         synchronized (shard) {
             if (!sessions.remove(session.id(), session)) {
                 return;
+            }
+            if (!session.sessionId().isEmpty()) {
+                bySessionId.remove(session.sessionId(), session);
             }
             Set<ClientSession> userSet = shard.users.get(session.user());
             if (userSet != null) {
@@ -80,6 +88,11 @@ public final class Hub {
 
     public ClientSession session(String clientId) {
         return sessions.get(clientId);
+    }
+
+    /** The connected session with this session id (unidirectional and emulation transports), or null. */
+    public ClientSession sessionBySessionId(String sessionId) {
+        return bySessionId.get(sessionId);
     }
 
     /** A copy of the user's connections on this node, in connection order. */

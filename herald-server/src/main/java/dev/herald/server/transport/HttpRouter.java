@@ -1,29 +1,18 @@
 package dev.herald.server.transport;
 
 import dev.herald.core.Node;
-import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
-import dev.herald.protocol.ClientCodec;
-import dev.herald.protocol.Protocol;
-import dev.herald.protocol.ProtocolException;
-import dev.herald.protocol.Request;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Origins;
 import dev.herald.server.http.Responses;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -31,8 +20,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,11 +33,16 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     static final String UNI_WEBSOCKET_PATH = "/connection/uni_websocket";
     static final String UNI_HTTP_STREAM_PATH = "/connection/uni_http_stream";
     static final String UNI_SSE_PATH = "/connection/uni_sse";
+    static final String HTTP_STREAM_PATH = "/connection/http_stream";
+    static final String SSE_PATH = "/connection/sse";
+    static final String EMULATION_PATH = "/emulation";
 
     private final Node node;
     private final HeraldConfig config;
     private final Origins origins;
     private final Map<String, HttpService> services;
+    private final StreamEndpoints streams;
+    private final EmulationEndpoint emulation;
 
     /**
      * @param services plain endpoints by path; a key ending in {@code /} also serves every path below it
@@ -60,6 +52,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         this.config = node.config();
         this.origins = origins;
         this.services = services;
+        this.streams = new StreamEndpoints(node);
+        this.emulation = new EmulationEndpoint(node);
     }
 
     @Override
@@ -84,21 +78,28 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                     notFound(ctx, request);
                 }
             }
-            case UNI_HTTP_STREAM_PATH -> {
-                if (config.uniHttpStream.enabled) {
-                    uniStream(ctx, request, StreamTransport.Framing.NEWLINE, config.uniHttpStream);
-                } else {
-                    notFound(ctx, request);
-                }
-            }
-            case UNI_SSE_PATH -> {
-                if (config.uniSse.enabled) {
-                    uniStream(ctx, request, StreamTransport.Framing.SSE, config.uniSse);
+            case UNI_HTTP_STREAM_PATH -> stream(ctx, request, StreamEndpoints.Kind.UNI_HTTP_STREAM,
+                    config.uniHttpStream);
+            case UNI_SSE_PATH -> stream(ctx, request, StreamEndpoints.Kind.UNI_SSE, config.uniSse);
+            case HTTP_STREAM_PATH -> stream(ctx, request, StreamEndpoints.Kind.HTTP_STREAM, config.httpStream);
+            case SSE_PATH -> stream(ctx, request, StreamEndpoints.Kind.SSE, config.sse);
+            case EMULATION_PATH -> {
+                if (config.httpStream.enabled || config.sse.enabled) {
+                    emulation.serve(ctx, request);
                 } else {
                     notFound(ctx, request);
                 }
             }
             default -> serve(ctx, request, path);
+        }
+    }
+
+    private void stream(ChannelHandlerContext ctx, FullHttpRequest request, StreamEndpoints.Kind kind,
+                        HeraldConfig.Transport transportConfig) {
+        if (!transportConfig.enabled) {
+            notFound(ctx, request);
+        } else if (allowOrigin(ctx, request)) {
+            streams.serve(ctx, this, request, kind, transportConfig);
         }
     }
 
@@ -129,57 +130,6 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         p.addAfter(HandlerNames.WS_AGGREGATOR, HandlerNames.WS_CONNECTION, new WebSocketHandler(node, unidirectional));
         p.remove(this);
         ctx.fireChannelRead(request.retain());
-    }
-
-    private void uniStream(ChannelHandlerContext ctx, FullHttpRequest request, StreamTransport.Framing framing,
-                           HeraldConfig.Transport transportConfig) {
-        HttpMethod method = request.method();
-        if (HttpMethod.OPTIONS.equals(method)) {
-            Responses.send(ctx, Responses.of(HttpResponseStatus.NO_CONTENT, null, new byte[0]),
-                    HttpUtil.isKeepAlive(request));
-            return;
-        }
-        boolean sse = framing == StreamTransport.Framing.SSE;
-        byte[] body;
-        if (HttpMethod.POST.equals(method)) {
-            if (request.content().readableBytes() > transportConfig.maxRequestBodySize) {
-                Responses.send(ctx, Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                        "request body too large\n"), false);
-                return;
-            }
-            body = ByteBufUtil.getBytes(request.content());
-        } else if (sse && HttpMethod.GET.equals(method)) {
-            List<String> connect = new QueryStringDecoder(request.uri()).parameters().get("cf_connect");
-            body = connect == null || connect.isEmpty() ? new byte[0]
-                    : connect.getFirst().getBytes(StandardCharsets.UTF_8);
-        } else {
-            Responses.send(ctx, Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n"),
-                    false);
-            return;
-        }
-        Request.Connect connect;
-        try {
-            connect = ClientCodec.of(Protocol.JSON).decodeConnectRequest(body);
-        } catch (ProtocolException e) {
-            Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed connect request: "
-                    + e.getMessage() + "\n"), false);
-            return;
-        }
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, sse ? "text/event-stream; charset=utf-8" : "application/json")
-                .set(HttpHeaderNames.CACHE_CONTROL, "private, no-cache, no-store, must-revalidate, max-age=0")
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        HttpUtil.setTransferEncodingChunked(response, true);
-        ctx.writeAndFlush(response);
-
-        StreamTransport transport = new StreamTransport(ctx.channel(), framing, config.client.queueMaxSize,
-                config.websocket.writeTimeout.toMillis());
-        ClientSession session = node.newSession(transport);
-        ChannelPipeline p = ctx.pipeline();
-        p.remove(HandlerNames.HTTP_AGGREGATOR);
-        p.replace(this, HandlerNames.STREAM_CONNECTION, new StreamHandler(session));
-        session.handleUniConnect(connect);
     }
 
     private void serve(ChannelHandlerContext ctx, FullHttpRequest request, String path) {

@@ -13,46 +13,53 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A streamed HTTP response carrying unidirectional pushes: newline-delimited JSON (uni_http_stream) or server-sent
- * events (uni_sse). Disconnect = a disconnect push, then the end of the response.
+ * A streamed HTTP response: unidirectional pushes (uni_http_stream, uni_sse) or, for the bidirectional emulation
+ * transports (http_stream, sse), replies and pushes whose commands arrive through {@code /emulation}. Elements are
+ * newline-delimited JSON, varint-delimited protobuf or server-sent events. Disconnect = a disconnect push, then the
+ * end of the response.
  */
 final class StreamTransport extends NettyTransport {
     /** How elements are wrapped in the response body. */
     enum Framing {
-        NEWLINE("uni_http_stream", "", "\n"),
-        SSE("uni_sse", "data: ", "\n\n");
+        NEWLINE("", "\n"),
+        /** Protobuf elements carry their own varint length. */
+        LENGTH_PREFIXED("", ""),
+        SSE("data: ", "\n\n");
 
-        final String transportName;
         final byte[] prefix;
         final byte[] suffix;
 
-        Framing(String transportName, String prefix, String suffix) {
-            this.transportName = transportName;
+        Framing(String prefix, String suffix) {
             this.prefix = prefix.getBytes(StandardCharsets.US_ASCII);
             this.suffix = suffix.getBytes(StandardCharsets.US_ASCII);
         }
     }
 
+    private final String name;
+    private final boolean unidirectional;
     private final Framing framing;
 
-    StreamTransport(Channel channel, Framing framing, long maxQueuedBytes, long closeTimeoutMillis) {
-        super(channel, Protocol.JSON, maxQueuedBytes, closeTimeoutMillis);
+    StreamTransport(Channel channel, String name, Protocol protocol, boolean unidirectional, Framing framing,
+                    long maxQueuedBytes, long closeTimeoutMillis) {
+        super(channel, protocol, maxQueuedBytes, closeTimeoutMillis);
+        this.name = name;
+        this.unidirectional = unidirectional;
         this.framing = framing;
     }
 
     @Override
     public String name() {
-        return framing.transportName;
+        return name;
     }
 
     @Override
     public boolean unidirectional() {
-        return true;
+        return unidirectional;
     }
 
     @Override
     public boolean emulation() {
-        return false;
+        return !unidirectional;
     }
 
     @Override
@@ -65,13 +72,18 @@ final class StreamTransport extends NettyTransport {
         if (disconnect.code() == Disconnect.CONNECTION_CLOSED.code()) {
             return null;
         }
-        byte[] push = ClientCodec.of(Protocol.JSON).encodeUniPush(
-                new Push("", new PushBody.Disconnect(disconnect.code(), disconnect.reason(), disconnect.reconnect())));
+        Push goodbye = new Push("", new PushBody.Disconnect(disconnect.code(), disconnect.reason(),
+                disconnect.reconnect()));
+        ClientCodec codec = ClientCodec.of(protocol());
+        byte[] push = unidirectional ? codec.encodeUniPush(goodbye) : codec.encodePush(goodbye);
         return new DefaultLastHttpContent(wrap(push));
     }
 
     private io.netty.buffer.ByteBuf wrap(byte[] element) {
-        return framing.prefix.length == 0 ? Unpooled.wrappedBuffer(element, framing.suffix)
-                : Unpooled.wrappedBuffer(framing.prefix, element, framing.suffix);
+        if (framing.prefix.length == 0) {
+            return framing.suffix.length == 0 ? Unpooled.wrappedBuffer(element)
+                    : Unpooled.wrappedBuffer(element, framing.suffix);
+        }
+        return Unpooled.wrappedBuffer(framing.prefix, element, framing.suffix);
     }
 }
