@@ -5,7 +5,9 @@ import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
+import dev.herald.core.proxy.ConnectProxy;
 import dev.herald.server.http.HttpService;
+import dev.herald.server.proxy.HttpConnectProxy;
 import dev.herald.server.http.Responses;
 import dev.herald.server.metrics.PrometheusTelemetry;
 import dev.herald.server.transport.NettyServer;
@@ -15,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
+import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,7 +43,12 @@ public final class HeraldServer implements AutoCloseable {
         this.scheduler = new WheelScheduler();
         MemoryBroker broker = new MemoryBroker(scheduler, System::currentTimeMillis);
         String name = config.node.name.isEmpty() ? hostname() + "_" + config.httpServer.port : config.node.name;
-        this.node = new Node(config, broker, new MemoryPresenceManager(), new JwtTokenVerifier(config.client), null,
+        ConnectProxy connectProxy = config.client.proxy.connect.enabled
+                ? new HttpConnectProxy(config.client.proxy.connect, HttpClient.newBuilder()
+                .connectTimeout(config.client.proxy.connect.timeout).build())
+                : null;
+        this.node = new Node(config, broker, new MemoryPresenceManager(), new JwtTokenVerifier(config.client),
+                connectProxy,
                 scheduler, name, version(), telemetry);
         telemetry.bind(() -> node);
         node.start();
