@@ -237,6 +237,19 @@ public final class Node implements BrokerEventHandler {
         return closed;
     }
 
+    /**
+     * Subscribes matching local connections to a channel server-side, with a subscribe push.
+     *
+     * @throws ErrorException 102/107 for a channel that cannot exist
+     */
+    public void subscribe(String user, String channel, String client, String session,
+                          dev.herald.core.auth.SubscribeOptions options) {
+        rules.options(channel);
+        for (ClientSession s : select(user, client, session)) {
+            s.transport().executor().execute(() -> subscribeCommands.apiSubscribe(s, channel, options));
+        }
+    }
+
     /** Unsubscribes matching local connections from a channel, with an unsubscribe push (2000). */
     public void unsubscribe(String user, String channel, String client, String session) {
         for (ClientSession s : select(user, client, session)) {

@@ -212,4 +212,20 @@ class ClientSessionTest {
         assertTrue(s.connected());
         assertTrue(t.written.getFirst().length > 10);
     }
+
+    @Test
+    void serverApiSubscribeAndUnsubscribeReachLiveConnections() {
+        FakeTransport a = new FakeTransport();
+        ClientSession s = connect(a, "u42");
+        node.subscribe("42", "news", null, null, null);
+        assertEquals("{\"push\":{\"channel\":\"news\",\"subscribe\":{}}}", a.last());
+        assertEquals(10, s.subscriptions().get("news").source());
+        node.publish("news", json("1"), null, null, false, null);
+        assertEquals("{\"push\":{\"channel\":\"news\",\"pub\":{\"data\":1}}}", a.last());
+        node.unsubscribe("42", "news", null, null);
+        assertEquals("{\"push\":{\"channel\":\"news\",\"unsubscribe\":{\"code\":2000,\"reason\":"
+                + "\"server unsubscribe\"}}}", a.last());
+        assertTrue(s.subscriptions().isEmpty());
+        assertEquals(0, node.hub().numSubscribers("news"));
+    }
 }

@@ -175,6 +175,27 @@ public final class SubscribeCommands {
     }
 
     /**
+     * Server API {@code subscribe}: subscribes a live connection and tells it with a {@code subscribe} push. A
+     * connection already in the channel is left as it is. Executor thread.
+     */
+    public void apiSubscribe(ClientSession session, String channel, SubscribeOptions opts) {
+        if (!session.connected() || session.subscriptions().containsKey(channel)) {
+            return;
+        }
+        serverSubscribe(session, channel, opts, null, 10).whenComplete((result, error) -> session.onLoop(() -> {
+            Subscription sub = session.subscriptions().get(channel);
+            if (error != null || sub == null) {
+                log.warn("client {}: server API subscribe to {} failed", session.id(), channel,
+                        error == null ? null : ConnectCommands.unwrap(error));
+                return;
+            }
+            session.push(new Push(channel, new PushBody.Subscribe(result.recoverable(), result.epoch(),
+                    result.offset(), result.positioned(), result.data())));
+            sub.release(result.offset());
+        }));
+    }
+
+    /**
      * Puts the subscription in the hub (holding deliveries), tells the broker about a first subscriber, adds
      * presence and join, and reads history for position or recovery. Executor thread.
      */
