@@ -1,6 +1,7 @@
 package dev.herald.core.api;
 
 import dev.herald.core.Node;
+import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.config.HeraldConfig.ChannelOptions;
@@ -117,16 +118,18 @@ public final class ApiExecutor {
     }
 
     /**
-     * Not available yet: the core has no server-side subscribe of live connections for the API (it needs a
-     * {@code Node.subscribe} that sends the subscribe push and releases held publications). Answers 108.
+     * Subscribes matching connections server-side (source 10, "server API"); each gets a subscribe push carrying
+     * {@code data}. {@code recover_since} and {@code expire_at} are not supported by the node yet and are ignored.
      */
     public CompletionStage<ApiResult.Empty> subscribe(ApiRequest.Subscribe r) {
         return guard("subscribe", () -> {
             if (isEmpty(r.channel())) {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
-            node.rules().options(r.channel());
-            return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
+            SubscribeOptions options = new SubscribeOptions(payload(r.info(), r.b64info()),
+                    payload(r.data(), r.b64data()), r.override());
+            node.subscribe(nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()), options);
+            return EMPTY;
         });
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.core.api;
 
+import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.protocol.ReplyError;
 import dev.herald.protocol.StreamPosition;
 
@@ -33,9 +34,13 @@ public sealed interface ApiRequest {
         }
     }
 
-    /** {@code recoverSince} may be null; {@code expireAt} is Unix seconds, 0 = never. */
+    /**
+     * {@code recoverSince} may be null; {@code expireAt} is Unix seconds, 0 = never; {@code override} may be null
+     * (its null fields keep the namespace's options).
+     */
     record Subscribe(String user, String channel, String client, String session, byte[] info, String b64info,
-                     byte[] data, String b64data, StreamPosition recoverSince, long expireAt) implements ApiRequest {
+                     byte[] data, String b64data, StreamPosition recoverSince, long expireAt,
+                     SubscribeOptions.Override override) implements ApiRequest {
         @Override
         public String apiMethod() {
             return "subscribe";

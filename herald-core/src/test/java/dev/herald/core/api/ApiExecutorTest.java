@@ -324,12 +324,24 @@ class ApiExecutorTest {
     }
 
     @Test
-    void subscribeIsNotAvailableYet() {
+    void subscribeReachesLiveConnectionsWithData() throws Exception {
         TestNode t = node();
-        assertEquals(ApiErrors.NOT_AVAILABLE, error(t.api.subscribe(new ApiRequest.Subscribe("42", "news", "", "",
-                null, "", null, "", null, 0))));
+        t.connectToken("tok", "42", "", 0, null, List.of());
+        ClientSession s = t.connectBidi("websocket", "tok", "terminal", null);
+
+        join(t.api.subscribe(new ApiRequest.Subscribe("42", "news", "", "", json("{\"role\":\"reader\"}"), "",
+                json("{\"welcome\":1}"), "", null, 0, null)));
+
+        assertEquals(10, s.subscriptions().get("news").source());
+        assertArrayEquals(json("{\"role\":\"reader\"}"), s.subscriptions().get("news").info().chanInfo());
+        assertEquals("{\"push\":{\"channel\":\"news\",\"subscribe\":{\"data\":{\"welcome\":1}}}}",
+                TestNode.transport(s).written().getLast());
+        assertEquals(List.of("news"), join(t.api.connections(new ApiRequest.Connections("42", "", 0, "")))
+                .connections().get(s.id()).channels());
         assertEquals(107, error(t.api.subscribe(new ApiRequest.Subscribe("42", "", "", "",
-                null, "", null, "", null, 0))).code());
+                null, "", null, "", null, 0, null))).code());
+        assertEquals(102, error(t.api.subscribe(new ApiRequest.Subscribe("42", "nope:x", "", "",
+                null, "", null, "", null, 0, null))).code());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.herald.server.api;
 
 import dev.herald.core.api.ApiErrors;
 import dev.herald.core.api.ApiRequest;
+import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.protocol.StreamPosition;
 
@@ -51,7 +52,7 @@ final class ApiRequestDecoder {
                     p.bool("skip_history"), p.stringMap("tags"), p.string("idempotency_key"));
             case "subscribe" -> new ApiRequest.Subscribe(p.string("user"), p.string("channel"), p.string("client"),
                     p.string("session"), p.raw("info"), p.string("b64info"), p.raw("data"), p.string("b64data"),
-                    position(p.object("recover_since")), p.integer("expire_at"));
+                    position(p.object("recover_since")), p.integer("expire_at"), override(p.object("override")));
             case "unsubscribe" -> new ApiRequest.Unsubscribe(p.string("user"), p.string("channel"),
                     p.string("client"), p.string("session"));
             case "disconnect" -> new ApiRequest.Disconnect(p.string("user"), p.string("client"), p.string("session"),
@@ -117,6 +118,21 @@ final class ApiRequestDecoder {
 
     private static StreamPosition position(JsonFields p) throws BadJsonException {
         return p == null ? null : new StreamPosition(p.integer("offset"), p.string("epoch"));
+    }
+
+    /** {@code {"presence": {"value": true}, ...}}: protobuf BoolValue wrappers; an absent one is not overridden. */
+    private static SubscribeOptions.Override override(JsonFields p) throws BadJsonException {
+        if (p == null) {
+            return null;
+        }
+        return new SubscribeOptions.Override(boolValue(p, "presence"), boolValue(p, "join_leave"),
+                boolValue(p, "force_recovery"), boolValue(p, "force_positioning"),
+                boolValue(p, "force_push_join_leave"));
+    }
+
+    private static Boolean boolValue(JsonFields p, String name) throws BadJsonException {
+        JsonFields wrapper = p.object(name);
+        return wrapper == null ? null : wrapper.bool("value");
     }
 
     private static Disconnect disconnect(JsonFields p) throws BadJsonException {

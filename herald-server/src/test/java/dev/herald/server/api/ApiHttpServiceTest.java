@@ -218,6 +218,23 @@ class ApiHttpServiceTest {
     }
 
     @Test
+    void subscribeThenListedInState() throws Exception {
+        start();
+        t.connectToken("tok", "42", "", 0, null, List.of());
+        ClientSession s = t.connectUni("tok", "terminal");
+
+        assertEquals("{\"result\":{}}", post("/api/subscribe", "{\"user\":\"42\",\"channel\":\"news\","
+                + "\"data\":{\"hello\":true},\"override\":{\"presence\":{\"value\":true}}}").body());
+
+        assertTrue(s.subscriptions().get("news").presence());
+        assertEquals("{\"channel\":\"news\",\"subscribe\":{\"data\":{\"hello\":true}}}",
+                ApiTestNode.transport(s).written().getLast());
+        assertEquals("{\"result\":{\"connections\":{\"" + s.id() + "\":{\"app_name\":\"terminal\","
+                + "\"transport\":\"uni_http_stream\",\"protocol\":\"json\",\"state\":{\"channels\":[\"news\"]}}}}}",
+                post("/api/connections", "{\"user\":\"42\"}").body());
+    }
+
+    @Test
     void infoAndChannels() throws Exception {
         start();
         t.connectToken("tok", "42", "", 0, null, List.of("news"));
