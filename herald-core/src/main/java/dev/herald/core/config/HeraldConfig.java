@@ -141,6 +141,8 @@ public final class HeraldConfig {
         public String key = "";
         public boolean insecure;
         public int maxRequestBodySize = 65_536;
+        /** {@code transport}: API errors become HTTP statuses with a bare error body; empty: HTTP 200 replies. */
+        public String errorMode = "";
     }
 
     public static final class Admin {

@@ -33,8 +33,9 @@ import java.util.concurrent.CompletionStage;
  * <p>Checks in Centrifugo's order: unknown path 404, then non-POST 405, then the API key 401 (empty body; an
  * empty configured key refuses everything unless {@code http_api.insecure}), then the body size 413. A body that
  * is not JSON, or holds a value of the wrong type, is a 400 with a plain-text reason. API errors are HTTP 200 with
- * an error object, unless the request sends {@code X-Centrifugo-Error-Mode: transport}: then the bare error object
- * comes with an HTTP status (reference 4.1).
+ * an error object, unless {@code http_api.error_mode} is {@code transport} or the request sends
+ * {@code X-Centrifugo-Error-Mode: transport}: then the bare error object comes with an HTTP status (reference 4.1;
+ * batch and broadcast still report per-item errors).
  *
  * <p>{@link #handle} reads what it needs from the request before returning, never blocks, and may complete on
  * another thread when an engine answers asynchronously.
@@ -71,7 +72,8 @@ public final class ApiHttpService implements HttpService {
             return done(Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body too large\n"));
         }
         byte[] body = ByteBufUtil.getBytes(request.content());
-        boolean transportErrors = "transport".equalsIgnoreCase(request.headers().get(ERROR_MODE_HEADER));
+        boolean transportErrors = "transport".equalsIgnoreCase(config.errorMode)
+                || "transport".equalsIgnoreCase(request.headers().get(ERROR_MODE_HEADER));
         try {
             return method.isEmpty() ? legacy(body) : single(method, body, transportErrors);
         } catch (BadJsonException e) {

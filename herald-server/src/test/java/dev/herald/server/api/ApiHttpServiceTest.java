@@ -364,4 +364,17 @@ class ApiHttpServiceTest {
                 "X-API-Key", KEY, "X-Centrifugo-Error-Mode", "transport");
         assertEquals("{\"result\":{}}", ok.body());
     }
+
+    @Test
+    void transportErrorModeFromConfig() throws Exception {
+        HeraldConfig config = new HeraldConfig();
+        config.httpApi.key = KEY;
+        config.httpApi.errorMode = "transport";
+        start(config);
+        Answer notFound = post("/api/rpc", "{\"method\":\"nope\"}");
+        assertEquals(404, notFound.status());
+        assertEquals("{\"code\":104,\"message\":\"not found\"}", notFound.body());
+        Answer broadcast = post("/api/broadcast", "{\"channels\":[\"nope:x\"],\"data\":1}");
+        assertEquals(200, broadcast.status(), "broadcast keeps per-item errors");
+    }
 }
