@@ -134,7 +134,7 @@ export function curl(args, { timeoutMs = 15_000 } = {}) {
 
 // Every server still running is killed when this process exits, whatever the reason.
 const running = new Set();
-process.on('exit', () => {
+function killAll() {
   for (const child of running) {
     try {
       process.kill(-child.pid, 'SIGKILL');
@@ -142,7 +142,14 @@ process.on('exit', () => {
       // already gone
     }
   }
-});
+}
+process.on('exit', killAll);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(128 + { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal]);
+  });
+}
 
 /**
  * Writes a config with `./herald genconfig`, lets `configure(cfg)` edit the parsed JSON, starts `./herald -c cfg`
