@@ -48,11 +48,11 @@ public final class ConfigValidator {
 
     public static Report check(HeraldConfig config) {
         ConfigValidator v = new ConfigValidator();
-        v.nonNegative(config, "");
         v.httpServer(config.httpServer);
         v.client(config.client);
         v.channel(config.channel);
         v.other(config);
+        v.nonNegative(config, "");
         return new Report(List.copyOf(v.errors), List.copyOf(v.warnings));
     }
 
