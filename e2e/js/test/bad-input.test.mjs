@@ -384,3 +384,68 @@ describe('a bounded loop of random and truncated frames', () => {
     }, { ms: 10_000, everyMs: 100 });
   });
 });
+
+describe('bad input over the server API and slow readers', () => {
+  test('an API body over http_api.max_request_body_size -> 413, both forms; malformed JSON -> 400; the API keeps working', async () => {
+    const big = JSON.stringify({ channel: 'fuzz:api', data: { blob: 'z'.repeat(SIZE_LIMIT + 1024) } });
+    const post = (path, body, headers) => fetch(`${server.base}${path}`, {
+      method: 'POST', body, headers, signal: AbortSignal.timeout(10_000),
+    });
+    const key = { 'X-API-Key': server.apiKey };
+    const legacyKey = { Authorization: `apikey ${server.apiKey}` };
+
+    assert.equal((await post('/api/publish', big, key)).status, 413);
+    assert.equal((await post('/api', JSON.stringify({ method: 'publish', params: JSON.parse(big) }), legacyKey)).status, 413);
+    const malformed = await post('/api/publish', '{"channel":"fuzz:api","data":', key);
+    assert.equal(malformed.status, 400, await malformed.text());
+    const legacyMalformed = await post('/api', '{"method":"publish","params":{', legacyKey);
+    assert.equal(legacyMalformed.status, 400, await legacyMalformed.text());
+
+    const { status, body } = await server.api('publish', { channel: 'fuzz:api', data: { small: true } });
+    assert.equal(status, 200);
+    assert.deepEqual(body, { result: {} });
+  });
+
+  test('a subscriber that stops reading is dropped as slow while another keeps receiving every publication', async (t) => {
+    const channel = 'fuzz:flood';
+    const good = await sdkSubscriber(Centrifuge, channel);
+
+    const slow = await connectedJson();
+    slow.send(JSON.stringify({ id: 2, subscribe: { channel } }));
+    assert.deepEqual(JSON.parse(await slow.next()), { id: 2, subscribe: {} });
+    const publisher = await connectedJson();
+    const numClients = async () => (await server.api('info', {})).body.result.nodes[0].num_clients;
+    const before = await numClients();
+    slow.ws.pause(); // stop reading: the kernel buffers fill, then the server's queue for this client
+
+    const chunk = 'p'.repeat(48 * 1024);
+    let published = 0;
+    let dropped = false;
+    // Bounded: ~48 MB at most, far beyond loopback socket buffers plus client.queue_max_size (1 MiB).
+    while (published < 1000 && !dropped) {
+      publisher.send(JSON.stringify({ id: 10 + published, publish: { channel, data: { seq: published, chunk } } }));
+      const reply = JSON.parse(await publisher.next());
+      assert.deepEqual(reply, { id: 10 + published, publish: {} });
+      published++;
+      if (published % 10 === 0) {
+        dropped = (await numClients()) === before - 1;
+      }
+    }
+    assert.ok(dropped, `the server still counts the stalled client after ${published} publications of 48 KiB`);
+
+    await until(`the good subscriber to get all ${published} publications`,
+      () => good.subEvents.all('publication').length >= published, { ms: 30_000 });
+    assert.deepEqual(good.subEvents.all('publication').map((p) => p.data.seq), Array.from({ length: published }, (_, i) => i));
+    assert.deepEqual(good.events.all('disconnected'), []);
+
+    // Reading again: what was buffered arrives, then the connection ends. Centrifugo's slow close may not get its
+    // Close frame through a full buffer, so either the 3008 frame or an abnormal end (1006) is right.
+    slow.ws.resume();
+    const close = await slow.awaitClose(30_000);
+    assert.ok(close.code === 3008 || close.code === 1006, `close ${JSON.stringify(close)}`);
+    const received = slow.frames.filter((f) => typeof f === 'string' && f.includes('"pub"')).length;
+    t.diagnostic(`dropped after ${published} publications of 48 KiB; it had received ${received}; close ${JSON.stringify(close)}`);
+    assert.ok(received < published, `the slow client got ${received} of ${published}: it was dropped, not just late`);
+    publisher.terminate();
+  });
+});
