@@ -6,6 +6,8 @@ import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.core.proxy.ConnectProxy;
+import dev.herald.core.api.ApiExecutor;
+import dev.herald.server.api.ApiHttpService;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.proxy.HttpConnectProxy;
 import dev.herald.server.http.Responses;
@@ -66,6 +68,9 @@ public final class HeraldServer implements AutoCloseable {
             services.put("/health", request -> CompletableFuture.completedFuture(
                     Responses.json(HttpResponseStatus.OK, "{}")));
         }
+        ApiHttpService api = new ApiHttpService(new ApiExecutor(node), config);
+        services.put("/api", api);
+        services.put("/api/", api);
         if (config.prometheus.enabled) {
             services.put("/metrics", telemetry.endpoint());
         }

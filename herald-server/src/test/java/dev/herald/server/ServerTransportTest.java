@@ -31,6 +31,7 @@ class ServerTransportTest {
         config.uniSse.enabled = true;
         config.httpStream.enabled = true;
         config.sse.enabled = true;
+        config.uniWebsocket.enabled = true;
         config.websocket.messageSizeLimit = 1024;
         server = HeraldServer.start(config);
     }
@@ -192,5 +193,19 @@ class ServerTransportTest {
         assertTrue(first.startsWith("data: {\"connect\":{\"client\":\""), first);
         awaitUsers("", 1);
         assertEquals("sse-app", server.node().hub().userSessions("").getFirst().appName());
+    }
+
+    @Test
+    void uniWebsocketTakesConnectAsFirstMessageAndGetsBarePushes() throws Exception {
+        try (WsClient ws = WsClient.open(server.port(), "/connection/uni_websocket")) {
+            ws.send("{\"name\":\"uni\",\"subs\":{}}");
+            String connect = ws.next();
+            assertTrue(connect.startsWith("{\"connect\":{\"client\":\""), connect);
+            awaitUsers("", 1);
+            server.node().subscribe("", "u", null, null, null);
+            assertEquals("{\"channel\":\"u\",\"subscribe\":{}}", ws.next());
+            server.node().publish("u", "{\"k\":2}".getBytes(StandardCharsets.UTF_8), null, null, false, null);
+            assertEquals("{\"channel\":\"u\",\"pub\":{\"data\":{\"k\":2}}}", ws.next());
+        }
     }
 }

@@ -18,8 +18,6 @@ public final class ApiErrors {
     public static final ReplyError NOT_AVAILABLE = new ReplyError(108, "not available", false);
     public static final ReplyError UNRECOVERABLE_POSITION = new ReplyError(112, "unrecoverable position", false);
     public static final ReplyError CONFLICT = new ReplyError(113, "conflict", false);
-    public static final ReplyError EXPRESSION_UNSUPPORTED =
-            new ReplyError(107, "expression filter not supported yet", false);
 
     private ApiErrors() {
     }

@@ -60,6 +60,23 @@ public final class ApiExecutor {
 
     /** Runs any request; the typed methods below are the same calls with their precise result types. */
     public CompletionStage<? extends ApiResult> execute(ApiRequest request) {
+        long started = System.nanoTime();
+        String method = METHOD_NAMES.get(request.getClass());
+        CompletionStage<? extends ApiResult> result = dispatch(request);
+        result.whenComplete((r, error) -> node.telemetry().apiCall(method, System.nanoTime() - started,
+                error != null));
+        return result;
+    }
+
+    /** Metric label of a request type: {@code PresenceStats} -> {@code presence_stats}. */
+    private static final ClassValue<String> METHOD_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+        }
+    };
+
+    private CompletionStage<? extends ApiResult> dispatch(ApiRequest request) {
         return switch (request) {
             case ApiRequest.Publish r -> publish(r);
             case ApiRequest.Broadcast r -> broadcast(r);

@@ -3,7 +3,9 @@ package dev.herald.core.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.core.Node;
+import dev.herald.core.cel.ConnectionExpression;
 import dev.herald.core.client.ClientSession;
+import dev.herald.core.codes.ErrorException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,14 +38,20 @@ final class SessionsApi {
     }
 
     CompletionStage<ApiResult.Connections> connections(ApiRequest.Connections r) {
-        if (!ApiExecutor.isEmpty(r.expression())) {
-            // CEL filtering comes with its own engine; answering without it would list the wrong sessions.
-            return ApiErrors.fail(ApiErrors.EXPRESSION_UNSUPPORTED);
-        }
-        if (ApiExecutor.isEmpty(r.user()) || r.limit() < 0) {
+        boolean byUser = !ApiExecutor.isEmpty(r.user());
+        boolean byExpression = !ApiExecutor.isEmpty(r.expression());
+        if ((!byUser && !byExpression) || r.limit() < 0) {
             return ApiErrors.fail(ApiErrors.BAD_REQUEST);
         }
-        List<ClientSession> sessions = connected(r.user());
+        List<ClientSession> sessions;
+        try {
+            sessions = byUser ? connected(r.user()) : allConnected();
+            if (byExpression) {
+                sessions = filter(sessions, ConnectionExpression.compile(r.expression()));
+            }
+        } catch (ErrorException e) {
+            return ApiErrors.fail(e.error());
+        }
         boolean paged = r.limit() > 0 || !ApiExecutor.isEmpty(r.cursor());
         String nextCursor = "";
         if (paged) {
@@ -66,7 +74,7 @@ final class SessionsApi {
             sessions = sessions.subList(from, to);
         }
         return CompletableFuture.completedFuture(
-                new ApiResult.Connections(snapshot(sessions), false, nextCursor));
+                new ApiResult.Connections(snapshot(sessions), !byUser, nextCursor));
     }
 
     CompletionStage<ApiResult.UserConnections> userConnections(ApiRequest.UserConnections r) {
@@ -100,6 +108,28 @@ final class SessionsApi {
         List<ClientSession> out = new ArrayList<>(all.size());
         for (ClientSession s : all) {
             if (s.connected()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Every connected session of this node, for expression-only queries. */
+    private List<ClientSession> allConnected() {
+        List<ClientSession> out = new ArrayList<>();
+        node.hub().forEachSession(s -> {
+            if (s.connected()) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    /** Keeps the sessions the expression matches; a call that spends its evaluation budget fails with 106. */
+    private static List<ClientSession> filter(List<ClientSession> sessions, ConnectionExpression expression) {
+        List<ClientSession> out = new ArrayList<>();
+        for (ClientSession s : sessions) {
+            if (expression.matches(s)) {
                 out.add(s);
             }
         }

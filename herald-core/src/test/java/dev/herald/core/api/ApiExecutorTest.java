@@ -201,6 +201,24 @@ class ApiExecutorTest {
     }
 
     @Test
+    void connectionsFiltersWithCelAcrossUsers() throws Exception {
+        TestNode t = node();
+        t.connectToken("phone", "42", "jti-1", 1712340000, "{\"device\":\"phone\"}", List.of());
+        t.connectToken("desk", "43", "", 0, "{\"device\":\"desktop\"}", List.of());
+        ClientSession phone = t.connectBidi("websocket", "phone", "terminal", null);
+        t.connectBidi("websocket", "desk", "terminal", null);
+
+        ApiResult.Connections byMeta = join(t.api.connections(
+                new ApiRequest.Connections("", "meta.device == 'phone'", 0, "")));
+        assertEquals(List.of(phone.id()), List.copyOf(byMeta.connections().keySet()));
+        assertTrue(byMeta.withUser(), "expression-only listings say whose connection it is");
+        assertEquals(2, join(t.api.connections(new ApiRequest.Connections("", "app_name == 'terminal'", 0, "")))
+                .connections().size());
+        assertTrue(join(t.api.connections(new ApiRequest.Connections("43", "token_uid == 'jti-1'", 0, "")))
+                .connections().isEmpty());
+    }
+
+    @Test
     void connectionsReportsTokensChannelsAndMeta() throws Exception {
         TestNode t = node();
         t.connectToken("tok", "42", "jti-1", 1712340000, "{\"device\":\"phone\"}", List.of("news"));
@@ -224,12 +242,13 @@ class ApiExecutorTest {
     }
 
     @Test
-    void connectionsNeedsUserAndRefusesExpressionsUntilCelExists() {
+    void connectionsNeedsUserOrExpressionAndReportsCelErrors() {
         TestNode t = node();
         assertEquals(ApiErrors.BAD_REQUEST, error(t.api.connections(new ApiRequest.Connections("", "", 0, ""))));
-        ReplyError cel = error(t.api.connections(new ApiRequest.Connections("42", "user == '42'", 0, "")));
-        assertEquals(107, cel.code());
-        assertEquals("expression filter not supported yet", cel.message());
+        ReplyError typeError = error(t.api.connections(new ApiRequest.Connections("42", "user + 1", 0, "")));
+        assertEquals(107, typeError.code());
+        assertTrue(typeError.message().contains("found no matching overload"), typeError.message());
+        assertEquals(107, error(t.api.connections(new ApiRequest.Connections("", "user ==", 0, ""))).code());
         assertEquals(107, error(t.api.userConnections(new ApiRequest.UserConnections(""))).code());
     }
 

@@ -142,8 +142,10 @@ class ApiHttpServiceTest {
         start();
         assertEquals("{\"result\":{\"connections\":{}}}", post("/api/connections", "{\"user\":\"nobody\"}").body());
         assertEquals("{\"error\":{\"code\":107,\"message\":\"bad request\"}}", post("/api/connections", "{}").body());
-        assertEquals("{\"error\":{\"code\":107,\"message\":\"expression filter not supported yet\"}}",
+        assertEquals("{\"result\":{\"connections\":{}}}",
                 post("/api/connections", "{\"expression\":\"user == '42'\"}").body());
+        assertTrue(post("/api/connections", "{\"expression\":\"user ==\"}").body()
+                .startsWith("{\"error\":{\"code\":107,\"message\":\"ERROR: <input>:1:"));
         assertEquals("{\"error\":{\"code\":107,\"message\":\"bad request\"}}",
                 post("/api/user_connections", "{}").body());
         assertEquals("{\"error\":{\"code\":104,\"message\":\"not found\"}}",

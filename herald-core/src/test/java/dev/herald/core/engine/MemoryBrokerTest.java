@@ -1,0 +1,120 @@
+package dev.herald.core.engine;
+
+import dev.herald.protocol.ClientInfo;
+import dev.herald.protocol.Publication;
+import dev.herald.protocol.StreamPosition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MemoryBrokerTest {
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final List<Publication> delivered = new ArrayList<>();
+    private MemoryBroker broker;
+
+    @BeforeEach
+    void setUp() {
+        broker = new MemoryBroker((task, delay, unit) -> () -> { }, now::get);
+        broker.start(new BrokerEventHandler() {
+            @Override
+            public void handlePublication(String channel, Publication publication, StreamPosition position) {
+                delivered.add(publication);
+            }
+
+            @Override
+            public void handleJoin(String channel, ClientInfo info) {
+            }
+
+            @Override
+            public void handleLeave(String channel, ClientInfo info) {
+            }
+        });
+    }
+
+    private static Publication pub(int n) {
+        return new Publication(("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8), null, 0, null, false, 0, null);
+    }
+
+    private static PublishOptions history(int size, Duration ttl, Duration metaTtl) {
+        return new PublishOptions(size, ttl, metaTtl, null);
+    }
+
+    private HistoryPage read(String channel, StreamPosition since, int limit, boolean reverse) {
+        return broker.history(channel, new HistoryQuery(since, limit, reverse, null)).toCompletableFuture().join();
+    }
+
+    @Test
+    void offsetsIncreaseAndHistoryIsBoundedBySize() {
+        PublishOptions options = history(10, Duration.ofMinutes(1), Duration.ofHours(1));
+        for (int i = 1; i <= 10_000; i++) {
+            broker.publish("c", pub(i), options);
+        }
+        HistoryPage page = read("c", null, -1, false);
+        assertEquals(10, page.publications().size());
+        assertEquals(9_991, page.publications().getFirst().offset());
+        assertEquals(10_000, page.top().offset());
+        assertEquals(10_000, delivered.size());
+        assertEquals(10_000, delivered.getLast().offset());
+    }
+
+    @Test
+    void sinceAndReverseAndLimit() {
+        PublishOptions options = history(100, Duration.ofMinutes(1), Duration.ofHours(1));
+        for (int i = 1; i <= 5; i++) {
+            broker.publish("c", pub(i), options);
+        }
+        String epoch = read("c", null, 0, false).top().epoch();
+        assertEquals(List.of(4L, 5L), read("c", new StreamPosition(3, epoch), -1, false).publications().stream()
+                .map(Publication::offset).toList());
+        assertEquals(List.of(5L, 4L), read("c", null, 2, true).publications().stream()
+                .map(Publication::offset).toList());
+        assertEquals(List.of(2L, 1L), read("c", new StreamPosition(3, epoch), -1, true).publications().stream()
+                .map(Publication::offset).toList());
+        assertTrue(read("c", null, 0, false).publications().isEmpty());
+    }
+
+    @Test
+    void publicationsExpireAfterTtlAndStreamsAfterMetaTtl() {
+        broker.publish("a", pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
+        broker.publish("b", pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
+        assertEquals(2, broker.streamCount());
+        now.addAndGet(6_000);
+        broker.sweep();
+        assertTrue(read("a", null, -1, false).publications().isEmpty());
+        assertEquals(1, read("a", null, -1, false).top().offset(), "position outlives publications");
+        now.addAndGet(60_000);
+        broker.sweep();
+        assertEquals(0, broker.streamCount());
+    }
+
+    @Test
+    void lostStreamGetsNewEpoch() {
+        broker.publish("a", pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        String epoch = read("a", null, 0, false).top().epoch();
+        now.addAndGet(20_000);
+        broker.sweep();
+        HistoryPage after = read("a", null, 0, false);
+        assertNotEquals(epoch, after.top().epoch());
+        assertEquals(0, after.top().offset());
+    }
+
+    @Test
+    void removeHistoryKeepsPosition() {
+        PublishOptions options = history(10, Duration.ofMinutes(1), Duration.ofHours(1));
+        broker.publish("c", pub(1), options);
+        broker.publish("c", pub(2), options);
+        broker.removeHistory("c");
+        HistoryPage page = read("c", null, -1, false);
+        assertTrue(page.publications().isEmpty());
+        assertEquals(2, page.top().offset());
+    }
+}
