@@ -58,7 +58,11 @@ final class TokenCommands {
         @Option(names = {"-q", "--quiet"}, description = "Print only the token.")
         boolean quiet;
 
-        /** Claims in Go's RegisteredClaims order: sub, then the extra ones, then exp, iat. */
+        /**
+         * Claims {@code sub}, the extra ones, then {@code exp}: exactly the seed's token payload
+         * ({@code {"sub":"42","exp":...}}), so a session made with it reports no token {@code iat}, as in the seeds'
+         * walkthrough.
+         */
         String token(String secret, String channel) throws Exception {
             long now = root.clock.instant().getEpochSecond();
             ObjectNode claims = JSON.createObjectNode();
@@ -71,7 +75,6 @@ final class TokenCommands {
             if (ttl >= 0) {
                 claims.put("exp", now + ttl);
             }
-            claims.put("iat", now);
             return HmacTokens.sign("HS256", secret, JSON.writeValueAsBytes(claims));
         }
 
