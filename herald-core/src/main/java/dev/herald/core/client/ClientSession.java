@@ -422,10 +422,13 @@ public final class ClientSession {
         onLoop(() -> closeOnLoop(disconnect, true));
     }
 
-    /** The network connection is gone (client closed it, or a write failed). Executor thread. */
-    public void transportClosed() {
+    /**
+     * The network connection is gone: the client closed it, a write failed, or the transport dropped it (then
+     * {@code reason} says why, e.g. 3008 slow). Executor thread.
+     */
+    public void transportClosed(Disconnect reason) {
         node.hub().removeSession(this);
-        closeOnLoop(Disconnect.CONNECTION_CLOSED, false);
+        closeOnLoop(reason, false);
     }
 
     private void closeOnLoop(Disconnect disconnect, boolean closeTransport) {

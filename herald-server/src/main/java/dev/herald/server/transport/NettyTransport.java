@@ -24,6 +24,7 @@ public abstract class NettyTransport implements Transport {
     private final long closeTimeoutMillis;
     private boolean reading;
     private boolean closed;
+    private Disconnect abortedWith;
 
     protected NettyTransport(Channel channel, Protocol protocol, long maxQueuedBytes, long closeTimeoutMillis) {
         this.channel = channel;
@@ -110,12 +111,13 @@ public abstract class NettyTransport implements Transport {
     /** Drops the connection at once, without a goodbye (its queue is already too long to say one). */
     private void abort(Disconnect disconnect) {
         closed = true;
-        onAbort(disconnect);
+        abortedWith = disconnect;
         channel.close();
     }
 
-    /** Hook for transports that must record why they aborted. */
-    protected void onAbort(Disconnect disconnect) {
+    /** Why the connection ended from the server's side without a goodbye, or "connection closed". */
+    public final Disconnect closeReason() {
+        return abortedWith == null ? Disconnect.CONNECTION_CLOSED : abortedWith;
     }
 
     protected final boolean isClosed() {

@@ -117,7 +117,7 @@ final class StreamEndpoints {
         ClientSession session = node.newSession(transport);
         ChannelPipeline p = ctx.pipeline();
         p.remove(HandlerNames.HTTP_AGGREGATOR);
-        p.replace(router, HandlerNames.STREAM_CONNECTION, new StreamHandler(session));
+        p.replace(router, HandlerNames.STREAM_CONNECTION, new StreamHandler(session, transport));
         if (kind.unidirectional) {
             session.handleUniConnect(uniConnect);
         } else {

@@ -8,9 +8,11 @@ import io.netty.util.ReferenceCountUtil;
 /** Owns a streaming response's session: ignores anything the client sends, ends the session with the socket. */
 final class StreamHandler extends ChannelInboundHandlerAdapter {
     private final ClientSession session;
+    private final NettyTransport transport;
 
-    StreamHandler(ClientSession session) {
+    StreamHandler(ClientSession session, NettyTransport transport) {
         this.session = session;
+        this.transport = transport;
     }
 
     @Override
@@ -20,7 +22,7 @@ final class StreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        session.transportClosed();
+        session.transportClosed(transport.closeReason());
         super.channelInactive(ctx);
     }
 

@@ -98,7 +98,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         if (session != null) {
-            session.transportClosed();
+            session.transportClosed(transport.closeReason());
         }
         super.channelInactive(ctx);
     }
