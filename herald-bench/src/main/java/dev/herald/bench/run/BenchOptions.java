@@ -1,0 +1,124 @@
+package dev.herald.bench.run;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/**
+ * Every option of the load scenarios; a scenario reads the ones it needs and fills unset ones (null) with its own
+ * defaults.
+ */
+public final class BenchOptions {
+    @Option(names = {"-n", "--connections"}, description = "Connections (subscribers for fanout).")
+    public Integer connections;
+
+    @Option(names = "--protocol", description = "json or protobuf (default json).")
+    public String protocol = "json";
+
+    @Option(names = "--rate", description = "Publications per second (fanout default 10, channels 1000).")
+    public Double rate;
+
+    @Option(names = "--duration", description = "Measured seconds (default 20; idle: hold time, default 30).")
+    public Integer duration;
+
+    @Option(names = "--warmup", description = "Warm-up seconds before measuring (default 5).")
+    public Integer warmup;
+
+    @Option(names = "--payload", description = "Publication payload bytes (default 64).")
+    public int payload = 64;
+
+    @Option(names = "--group-size", description = "channels: connections per group channel (default 10).")
+    public int groupSize = 10;
+
+    @Option(names = "--channel-mode", description = "idle: shared (one channel for all) or unique (one each).")
+    public String channelMode = "shared";
+
+    @Option(names = "--calls", description = "sessions: connections-by-user calls (default 2000).")
+    public int calls = 2000;
+
+    @Option(names = "--cel-calls", description = "sessions: CEL scan calls (default 50).")
+    public int celCalls = 50;
+
+    @Option(names = "--cel", description = "sessions: the CEL expression (default meta.shard == 7).")
+    public String cel = "meta.shard == 7";
+
+    @Option(names = "--conns-per-user", description = "Connections sharing one user id (sessions default 3).")
+    public Integer connsPerUser;
+
+    @Option(names = "--warmup-connections", description = "connect: connections opened and closed first (2000).")
+    public int warmupConnections = 2000;
+
+    // ---- the server ----
+
+    @Option(names = "--url", description = "Attach to a running server, e.g. http://127.0.0.1:8000 (needs --pid).")
+    public String url;
+
+    @Option(names = "--pid", description = "Pid of the attached server, for /proc measurements.")
+    public Long pid;
+
+    @Option(names = "--config", description = "Attached server's config file: HMAC secret and API key are read from it.")
+    public Path config;
+
+    @Option(names = "--secret", description = "Attached server's client.token.hmac_secret_key.")
+    public String secret;
+
+    @Option(names = "--api-key", description = "Attached server's http_api.key.")
+    public String apiKey;
+
+    @Option(names = "--server-jar", description = "Jar to launch (default herald-server/target/herald.jar).")
+    public Path serverJar = Path.of("herald-server/target/herald.jar");
+
+    @Option(names = "--server-classpath", description = "Launch with this classpath instead of the jar.")
+    public String serverClasspath;
+
+    @Option(names = "--server-cpu", description = "CPU list the launched server is pinned to (taskset; '' = none).")
+    public String serverCpu = "0";
+
+    /** The options ./herald starts the server with. */
+    @Option(names = "--server-jvm-opts", description = "JVM options of the launched server (default: ./herald's).")
+    public String serverJvmOpts = "-XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError "
+            + "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC";
+
+    @Option(names = "--server-config", description = "JSON object merged into the launched server's config.")
+    public String serverConfig;
+
+    @Option(names = "--jfr", description = "Record the server with JFR over the measured window and summarise it.")
+    public boolean jfr;
+
+    @Option(names = "--no-gc", description = "Do not run a full GC in the server before memory samples.")
+    public boolean noGc;
+
+    // ---- the generator ----
+
+    @Option(names = "--per-process", description = "Connections per generator process (default 15000).")
+    public int perProcess = 15_000;
+
+    @Option(names = "--source-ips", description = "127.0.0.x source addresses per generator process (default 8).")
+    public int sourceIps = 8;
+
+    @Option(names = "--threads", description = "Event loop threads per generator process (default 1).")
+    public int threads = 1;
+
+    @Option(names = "--connect-rate", description = "New connections per second at most (default 5000).")
+    public int connectRate = 5_000;
+
+    @Option(names = "--concurrency", description = "Connections being set up at once at most (default 200).")
+    public int concurrency = 200;
+
+    @Option(names = "--worker-jvm-opts", description = "JVM options of generator worker processes.")
+    public String workerJvmOpts = "-XX:+UseCompactObjectHeaders -Xmx2g --sun-misc-unsafe-memory-access=allow "
+            + "--enable-native-access=ALL-UNNAMED";
+
+    @Option(names = "--out", description = "Report directory (default herald-bench/reports).")
+    public Path out = Path.of("herald-bench/reports");
+
+    @Option(names = "--floor", negatable = true, description = "fanout: also measure the loopback write(2) floor.")
+    public boolean floor;
+
+    @Option(names = "--quiet", description = "No progress lines.")
+    public boolean quiet;
+
+    public boolean protobuf() {
+        return "protobuf".equalsIgnoreCase(protocol);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.herald.bench.run;
+
+import dev.herald.bench.load.LocalWorker;
+import dev.herald.bench.load.RemoteWorker;
+import dev.herald.bench.load.WorkerHandle;
+import dev.herald.bench.load.WorkerPlan;
+import dev.herald.bench.load.WorkerReport;
+import dev.herald.bench.load.WorkerStatus;
+import dev.herald.bench.server.JfrSummary;
+import dev.herald.bench.server.Jcmd;
+import dev.herald.bench.server.ProcStats;
+import dev.herald.bench.server.ServerHandle;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every scenario shares: the server under test, the generator's workers (in this process, or in worker
+ * processes when there are more connections than one process may hold), progress lines, server samples from
+ * /proc, and the optional JFR recording. Closing it closes the workers; the server is the caller's.
+ */
+public final class BenchRun implements AutoCloseable {
+    public static final String WS_PATH = "/connection/websocket";
+    private static final String JFR_NAME = "herald-bench";
+
+    private final BenchOptions options;
+    private final ServerHandle server;
+    private final Report report;
+    private final PrintStream out;
+    private final Path runDir;
+    private final long startedNanos = System.nanoTime();
+    private final List<WorkerHandle> workers = new ArrayList<>();
+    private ProcStats.Sample lastProgressSample;
+    private long lastProgressDeliveries;
+
+    public BenchRun(BenchOptions options, ServerHandle server, Report report, PrintStream out, Path runDir) {
+        this.options = options;
+        this.server = server;
+        this.report = report;
+        this.out = out;
+        this.runDir = runDir;
+        report.header("server", server.description());
+    }
+
+    public BenchOptions options() {
+        return options;
+    }
+
+    public ServerHandle server() {
+        return server;
+    }
+
+    public Report report() {
+        return report;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    public PrintStream out() {
+        return out;
+    }
+
+    // ---- workers ----
+
+    /**
+     * Starts {@code n} connections numbered {@code [first, first + n)} over as many processes as the per-process
+     * limit needs; each process binds its own 127.0.0.x source addresses.
+     */
+    public void startWorkers(int first, int n, String channelMode, int connsPerUser, int metaShards)
+            throws IOException {
+        int processes = Math.max(1, (n + options.perProcess - 1) / options.perProcess);
+        int rate = Math.max(1, options.connectRate / processes);
+        int concurrency = Math.max(1, options.concurrency / processes);
+        long deadlineMillis = Math.max(60_000, 4_000L * n / Math.max(1, options.connectRate));
+        WorkerPlan base = new WorkerPlan(0, server.host(), server.port(), WS_PATH, options.protobuf(), first,
+                first + n, channelMode, server.secret(), connsPerUser, metaShards, List.of(), options.threads,
+                rate, concurrency, deadlineMillis, deadlineMillis / 1000 + 3600);
+        int offset = workers.size();
+        for (int k = 0; k < processes; k++) {
+            int from = first + (int) ((long) n * k / processes);
+            int to = first + (int) ((long) n * (k + 1) / processes);
+            List<String> ips = new ArrayList<>();
+            for (int j = 0; j < options.sourceIps; j++) {
+                ips.add("127.0.0." + (2 + ((offset + k) * options.sourceIps + j) % 250));
+            }
+            WorkerPlan plan = base.slice(offset + k, from, to, ips);
+            if (processes == 1) {
+                workers.add(new LocalWorker(plan));
+            } else {
+                Path log = runDir.resolve("worker-" + (offset + k) + ".log");
+                List<String> jvm = Arrays.stream(options.workerJvmOpts.trim().split("\\s+"))
+                        .filter(s -> !s.isEmpty()).toList();
+                workers.add(new RemoteWorker(plan, jvm, log));
+            }
+        }
+        // All processes start connecting together, once every JVM is up.
+        List<WorkerHandle> added = workers.subList(offset, workers.size());
+        for (WorkerHandle w : added) {
+            if (!w.awaitAlive(120_000)) {
+                throw new IOException("a generator worker process did not start; see " + runDir);
+            }
+        }
+        added.forEach(WorkerHandle::start);
+        out.printf("opening %,d connection(s) from %d generator process(es)%n", n, processes);
+    }
+
+    public WorkerStatus status() {
+        return WorkerStatus.sum(workers.stream().map(WorkerHandle::status).toList());
+    }
+
+    public List<WorkerReport> reports() {
+        return workers.stream().map(WorkerHandle::report).toList();
+    }
+
+    public static Histogram merge(List<WorkerReport> reports, java.util.function.Function<WorkerReport, Histogram> f) {
+        Histogram all = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+        reports.forEach(r -> all.add(f.apply(r)));
+        return all;
+    }
+
+    /** Waits until every worker has opened (or given up on) all its connections, with progress lines. */
+    public WorkerStatus awaitConnectPhase(String phase, long limitSeconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limitSeconds);
+        long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        WorkerStatus s = status();
+        while (!s.connectPhaseOver() && System.nanoTime() < deadline) {
+            sleepMillis(20);
+            s = status();
+            if (System.nanoTime() > nextProgress) {
+                progress(phase, s, null);
+                nextProgress += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        return s;
+    }
+
+    /** Closes every connection of every worker (the workers stay up). */
+    public void closeConnections() {
+        workers.forEach(WorkerHandle::closeConnections);
+    }
+
+    /** Ends the workers (and their processes). */
+    public void closeWorkers() {
+        workers.forEach(WorkerHandle::close);
+        workers.clear();
+    }
+
+    /** CPU time of the generator: this process and the worker processes. */
+    public long generatorCpuNanos() {
+        Set<Long> pids = new LinkedHashSet<>();
+        pids.add(ProcessHandle.current().pid());
+        workers.forEach(w -> pids.add(w.pid()));
+        long sum = 0;
+        for (long pid : pids) {
+            if (ProcStats.alive(pid)) {
+                sum += ProcStats.read(pid).cpuNanos();
+            }
+        }
+        return sum;
+    }
+
+    // ---- server ----
+
+    public ProcStats.Sample sample() {
+        return ProcStats.read(server.pid());
+    }
+
+    /** A full GC in the server (if allowed) and a short settle, before a memory sample. */
+    public boolean gc() {
+        if (options.noGc || !server.jcmd()) {
+            return false;
+        }
+        boolean ok = Jcmd.gc(server.pid());
+        sleepMillis(1500);
+        return ok;
+    }
+
+    public void startJfr() {
+        if (options.jfr && server.jcmd()) {
+            Path file = runDir.resolve(report.scenario() + "-server.jfr").toAbsolutePath();
+            // 1 ms execution samples instead of the profile's 10/20 ms: enough samples from a window of seconds.
+            String r = Jcmd.run(server.pid(), "JFR.start", "name=" + JFR_NAME, "settings=profile",
+                    "jdk.ExecutionSample#period=1ms", "jdk.NativeMethodSample#period=1ms", "filename=" + file);
+            out.println(r == null ? "JFR: could not start" : "JFR: recording server to " + file);
+        }
+    }
+
+    /** Stops the recording and adds its summary to the report. */
+    public void stopJfr() {
+        if (!options.jfr || !server.jcmd()) {
+            return;
+        }
+        Path file = runDir.resolve(report.scenario() + "-server.jfr").toAbsolutePath();
+        Jcmd.run(server.pid(), "JFR.stop", "name=" + JFR_NAME);
+        try {
+            if (Files.exists(file)) {
+                JfrSummary.Summary summary = JfrSummary.read(file, 25);
+                report.section("Server profile (JFR, measured window)", "Recording: `" + file + "`\n\n"
+                        + JfrSummary.markdown(summary));
+                report.extra("jfr", summary);
+            }
+        } catch (IOException e) {
+            report.note("JFR summary failed: " + e.getMessage());
+        }
+    }
+
+    // ---- progress ----
+
+    /** One progress line: connections, delivery rate, p99, server CPU and RSS since the last line. */
+    public void progress(String phase, WorkerStatus s, String extra) {
+        if (options.quiet) {
+            return;
+        }
+        ProcStats.Sample now = ProcStats.alive(server.pid()) ? sample() : null;
+        String cpu = "";
+        if (now != null && lastProgressSample != null) {
+            ProcStats.Delta d = now.minus(lastProgressSample);
+            double secs = d.wallNanos() / 1e9;
+            long deliveryRate = secs <= 0 ? 0 : Math.round((s.deliveries() - lastProgressDeliveries) / secs);
+            cpu = String.format(" | deliv %,d/s | server cpu %.0f%% (usr %.0f%% sys %.0f%%)", deliveryRate,
+                    100 * d.cores(), 100.0 * d.userNanos() / d.wallNanos(), 100.0 * d.systemNanos() / d.wallNanos());
+        }
+        String p99 = s.measuredP99Micros() >= 0 ? String.format(" | p99 %.1f ms", s.measuredP99Micros() / 1000.0) : "";
+        out.printf("[%-8s %6.1fs] ready %,d/%,d fail %,d drop %,d%s%s | rss %,d MB%s%n", phase,
+                (System.nanoTime() - startedNanos) / 1e9, s.ready(), s.target(), s.failed(), s.dropped(), cpu, p99,
+                now == null ? 0 : now.rssBytes() >> 20, extra == null ? "" : " | " + extra);
+        out.flush();
+        lastProgressSample = now;
+        lastProgressDeliveries = s.deliveries();
+    }
+
+    /** Records connection failures (by reason) in the report, if any. */
+    public void recordFailures(WorkerStatus s) {
+        if (!s.failures().isEmpty()) {
+            report.extra("connection_failures", s.failures());
+            s.failures().forEach((k, v) -> report.note("connection failures: " + v + " x " + k));
+        }
+    }
+
+    public static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeWorkers();
+    }
+}

@@ -1,0 +1,149 @@
+package dev.herald.bench.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.bench.load.WorkerStatus;
+import dev.herald.bench.server.ProcStats;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sessions API at scale: N connections (several per user, each with private meta {@code {"shard": i % 1000}}),
+ * then sequential {@code connections} calls by user and by a CEL expression over the HTTP API, timed end to end.
+ */
+public final class SessionsScenario {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int META_SHARDS = 1_000;
+
+    private SessionsScenario() {
+    }
+
+    public static void run(BenchRun run) throws Exception {
+        BenchOptions o = run.options();
+        int n = o.connections != null ? o.connections : 15_000;
+        int perUser = o.connsPerUser != null ? o.connsPerUser : 3;
+        Report report = run.report();
+        report.param("connections", n).param("connections_per_user", perUser)
+                .param("meta", "{\"shard\": i % " + META_SHARDS + "}").param("by_user_calls", o.calls)
+                .param("cel_calls", o.celCalls).param("cel_expression", o.cel);
+        run.startWorkers(0, n, "shared:bench", perUser, META_SHARDS);
+        WorkerStatus s = DeliveryScenarios.connect(run);
+        int users = (n + perUser - 1) / perUser;
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        URI uri = URI.create("http://" + run.server().host() + ":" + run.server().port() + "/api/connections");
+        try {
+            String probe = call(http, uri, run.server().apiKey(), "{\"user\":\"u0\"}").error;
+            if (probe != null) {
+                report.note("sessions API `connections` not available, nothing measured: " + probe);
+                report.target("sessions API: connections by user p99", "<= 1 ms", "not available", null);
+                report.target("sessions API: CEL scan of 15k connections", "<= 20 ms", "not available", null);
+                return;
+            }
+            SplittableRandom random = new SplittableRandom(7);
+            java.util.function.IntFunction<String> userBody = i -> "{\"user\":\"u" + random.nextInt(users) + "\"}";
+            String celBody = "{\"expression\":" + JSON.writeValueAsString(o.cel) + "}";
+            // Unmeasured calls first, so that the measured ones run compiled code on both sides.
+            phase(run, http, uri, Math.min(500, o.calls), "warm-up", userBody);
+            phase(run, http, uri, Math.min(20, o.celCalls), "warm-up", i -> celBody);
+            Phase byUser = phase(run, http, uri, o.calls, "by-user", userBody);
+            Phase cel = phase(run, http, uri, o.celCalls, "cel", i -> celBody);
+            report.result("by_user_calls_ok", byUser.ok).result("by_user_connections_per_call_mean",
+                            byUser.ok == 0 ? 0 : (double) byUser.listed / byUser.ok)
+                    .result("by_user_server_cpu_per_call_ms", byUser.cpuMillisPerCall())
+                    .result("cel_calls_ok", cel.ok).result("cel_connections_per_call_mean",
+                            cel.ok == 0 ? 0 : (double) cel.listed / cel.ok)
+                    .result("cel_server_cpu_per_call_ms", cel.cpuMillisPerCall())
+                    .result("connections_ready", s.ready());
+            if (byUser.firstError != null) {
+                report.note("by-user errors: " + byUser.failed + ", first: " + byUser.firstError);
+            }
+            if (cel.firstError != null) {
+                report.note("CEL errors: " + cel.failed + ", first: " + cel.firstError);
+            }
+            report.latency("connections by user (HTTP round trip)", byUser.latency)
+                    .latency("connections by CEL (HTTP round trip)", cel.latency);
+            double userP99 = byUser.latency.getTotalCount() == 0 ? Double.NaN
+                    : byUser.latency.getValueAtPercentile(99) / 1000.0;
+            double celP99 = cel.latency.getTotalCount() == 0 ? Double.NaN
+                    : cel.latency.getValueAtPercentile(99) / 1000.0;
+            report.target("sessions API: connections by user p99", "<= 1 ms", String.format("%.3f ms", userP99),
+                    byUser.ok > 0 ? userP99 <= 1.0 : null);
+            report.target("sessions API: CEL scan of " + s.ready() + " connections (p99)", "<= 20 ms",
+                    cel.ok > 0 ? String.format("%.2f ms", celP99) : "failed: " + cel.firstError,
+                    cel.ok > 0 ? celP99 <= 20.0 : null);
+        } finally {
+            http.close();
+        }
+    }
+
+    private record Answer(int listed, String error) {
+    }
+
+    private static final class Phase {
+        final Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
+        long ok;
+        long failed;
+        long listed;
+        String firstError;
+        ProcStats.Delta cpu;
+
+        double cpuMillisPerCall() {
+            return ok + failed == 0 ? Double.NaN : cpu.cpuNanos() / 1e6 / (ok + failed);
+        }
+    }
+
+    private static Phase phase(BenchRun run, HttpClient http, URI uri, int calls, String label,
+                               java.util.function.IntFunction<String> body) {
+        Phase phase = new Phase();
+        ProcStats.Sample p0 = run.sample();
+        long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (int i = 0; i < calls && System.nanoTime() < limit; i++) {
+            long t0 = System.nanoTime();
+            Answer a = call(http, uri, run.server().apiKey(), body.apply(i));
+            phase.latency.recordValue(Math.min((System.nanoTime() - t0) / 1000, phase.latency.getHighestTrackableValue()));
+            if (a.error == null) {
+                phase.ok++;
+                phase.listed += a.listed;
+            } else {
+                phase.failed++;
+                if (phase.firstError == null) {
+                    phase.firstError = a.error;
+                }
+            }
+            if (System.nanoTime() > nextProgress) {
+                run.progress(label, run.status(), String.format("%d/%d calls", i + 1, calls));
+                nextProgress += TimeUnit.SECONDS.toNanos(1);
+            }
+        }
+        phase.cpu = run.sample().minus(p0);
+        return phase;
+    }
+
+    private static Answer call(HttpClient http, URI uri, String apiKey, String body) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("X-API-Key", apiKey).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return new Answer(0, "HTTP " + r.statusCode() + " " + r.body().trim());
+            }
+            JsonNode json = JSON.readTree(r.body());
+            if (json.has("error")) {
+                return new Answer(0, json.get("error").toString());
+            }
+            JsonNode conns = json.path("result").path("connections");
+            return new Answer(conns.size(), null);
+        } catch (Exception e) {
+            return new Answer(0, e.toString());
+        }
+    }
+}

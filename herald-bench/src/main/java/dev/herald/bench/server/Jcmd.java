@@ -1,0 +1,95 @@
+package dev.herald.bench.server;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs {@code jcmd <pid> ...} from this JDK (GC, class histogram, JFR) with a time limit. */
+public final class Jcmd {
+    private Jcmd() {
+    }
+
+    /** The command's output, or null when jcmd is missing, failed or timed out. */
+    public static String run(long pid, String... args) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(jcmd.toFile().canExecute() ? jcmd.toString() : "jcmd");
+        cmd.add(Long.toString(pid));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            byte[][] out = new byte[1][];
+            Thread reader = new Thread(() -> {
+                try {
+                    out[0] = p.getInputStream().readAllBytes();
+                } catch (Exception e) {
+                    out[0] = new byte[0];
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            reader.join(5_000);
+            return p.exitValue() == 0 && out[0] != null ? new String(out[0], StandardCharsets.UTF_8) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Full GC in the target (System.gc()), so that RSS comparisons do not count garbage. */
+    public static boolean gc(long pid) {
+        return run(pid, "GC.run") != null;
+    }
+
+    /** The top {@code limit} lines of {@code GC.class_histogram} (live objects after a full GC). */
+    public static List<ClassCount> classHistogram(long pid, int limit) {
+        String out = run(pid, "GC.class_histogram");
+        List<ClassCount> rows = new ArrayList<>();
+        if (out == null) {
+            return rows;
+        }
+        for (String line : out.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            // "   1:        123456      7890123  java.lang.String (java.base@25)"
+            if (f.length >= 4 && f[0].endsWith(":") && f[0].length() > 1 && Character.isDigit(f[0].charAt(0))) {
+                try {
+                    rows.add(new ClassCount(f[3], Long.parseLong(f[1]), Long.parseLong(f[2])));
+                } catch (NumberFormatException ignored) {
+                    // header line
+                }
+                if (rows.size() >= limit) {
+                    break;
+                }
+            }
+        }
+        return rows;
+    }
+
+    public record ClassCount(String className, long instances, long bytes) {
+    }
+
+    /** Java heap committed and used, from {@code GC.heap_info}; null when unavailable. */
+    public record HeapInfo(long committedBytes, long usedBytes) {
+    }
+
+    public static HeapInfo heapInfo(long pid) {
+        String out = run(pid, "GC.heap_info");
+        if (out == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("heap\\s+total(?: reserved \\d+K,)? committed (\\d+)K, used (\\d+)K").matcher(out);
+        if (!m.find()) {
+            m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(out);
+            if (!m.find()) {
+                return null;
+            }
+        }
+        return new HeapInfo(Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024);
+    }
+}

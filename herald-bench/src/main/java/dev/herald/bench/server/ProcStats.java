@@ -1,0 +1,81 @@
+package dev.herald.bench.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A process's CPU time and memory from {@code /proc/<pid>/stat} (utime, stime in clock ticks) and
+ * {@code /proc/<pid>/status} (VmRSS). CPU time counts every thread, living or ended, of the process.
+ */
+public final class ProcStats {
+    /** USER_HZ: 100 on every Linux this runs on; {@code getconf CLK_TCK} confirms it. */
+    public static final long TICKS_PER_SECOND = clockTicks();
+
+    private ProcStats() {
+    }
+
+    /**
+     * @param atNanos  System.nanoTime() when read
+     * @param userNanos  utime
+     * @param systemNanos stime (kernel: syscalls such as write(2), softirq work charged to the process)
+     */
+    public record Sample(long atNanos, long userNanos, long systemNanos, long rssBytes, int threads) {
+        public long cpuNanos() {
+            return userNanos + systemNanos;
+        }
+
+        public Delta minus(Sample earlier) {
+            return new Delta(atNanos - earlier.atNanos, userNanos - earlier.userNanos,
+                    systemNanos - earlier.systemNanos, rssBytes - earlier.rssBytes);
+        }
+    }
+
+    public record Delta(long wallNanos, long userNanos, long systemNanos, long rssBytes) {
+        public long cpuNanos() {
+            return userNanos + systemNanos;
+        }
+
+        /** CPU used over the wall time, 1.0 = one core busy. */
+        public double cores() {
+            return wallNanos <= 0 ? 0 : (double) cpuNanos() / wallNanos;
+        }
+    }
+
+    public static Sample read(long pid) {
+        try {
+            long now = System.nanoTime();
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // Fields after the command name (which may hold spaces) start at state (field 3).
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long utime = Long.parseLong(f[11]);
+            long stime = Long.parseLong(f[12]);
+            int threads = Integer.parseInt(f[17]);
+            long rssKb = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rssKb = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+                }
+            }
+            long tick = 1_000_000_000L / TICKS_PER_SECOND;
+            return new Sample(now, utime * tick, stime * tick, rssKb * 1024, threads);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read /proc/" + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static boolean alive(long pid) {
+        return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
+    }
+
+    private static long clockTicks() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return Long.parseLong(out);
+        } catch (Exception e) {
+            return 100;
+        }
+    }
+}
