@@ -159,10 +159,16 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 export async function startHerald({ name = 'herald', configure = () => {}, env = {}, args = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-e2e-'));
   const configPath = path.join(dir, 'config.json');
-  await heraldOk(['genconfig', '-c', configPath]);
-  const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
-  configure(config);
-  fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+  let config;
+  try {
+    await heraldOk(['genconfig', '-c', configPath]);
+    config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+    configure(config);
+    fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   const port = await freePort();
   fs.mkdirSync(LOG_DIR, { recursive: true });
