@@ -3,6 +3,8 @@ package dev.herald.core;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.testing.FakeTransport;
+import dev.herald.core.testing.TestNode;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Protocol;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,10 +44,11 @@ class ClientSessionTest {
         config.channel.namespaces.add(chat);
         config.channel.namespaces.add(hist);
         config.channel.namespaces.add(dialog);
-        TestNodes.CONNECT_TOKENS.put("u42", TestNodes.user("42"));
-        TestNodes.CONNECT_TOKENS.put("u43", TestNodes.user("43"));
-        TestNodes.CONNECT_TOKENS.put("u3", TestNodes.user("3"));
-        node = TestNodes.node(config);
+        TestNode testNode = new TestNode(config);
+        for (String user : new String[]{"42", "43", "3"}) {
+            testNode.connectToken("u" + user, user, "", 0, null, java.util.List.of());
+        }
+        node = testNode.node;
     }
 
     private static byte[] json(String s) {
@@ -63,7 +66,7 @@ class ClientSessionTest {
         FakeTransport t = new FakeTransport();
         ClientSession s = connect(t, "u42");
         assertTrue(s.connected());
-        assertEquals("{\"id\":1,\"connect\":{\"client\":\"" + s.id() + "\",\"version\":\"0.0.0-test\",\"ping\":25,"
+        assertEquals("{\"id\":1,\"connect\":{\"client\":\"" + s.id() + "\",\"version\":\"0.1.0\",\"ping\":25,"
                 + "\"pong\":true}}", t.last());
         assertEquals(1, node.hub().userSessions("42").size());
     }
@@ -73,7 +76,7 @@ class ClientSessionTest {
         FakeTransport t = new FakeTransport();
         ClientSession s = node.newSession(t);
         s.handleFrame(json("{\"id\":1,\"subscribe\":{\"channel\":\"chat:x\"}}"));
-        assertEquals(Disconnect.BAD_REQUEST, t.closedWith);
+        assertEquals(Disconnect.BAD_REQUEST, t.closedWith());
     }
 
     @Test
@@ -81,7 +84,7 @@ class ClientSessionTest {
         FakeTransport t = new FakeTransport();
         ClientSession s = connect(t, "u42");
         s.handleFrame(json("{\"id\":2,\"subscribe\":"));
-        assertEquals(Disconnect.BAD_REQUEST, t.closedWith);
+        assertEquals(Disconnect.BAD_REQUEST, t.closedWith());
         assertTrue(s.closed());
         assertEquals(0, node.hub().numClients());
     }
@@ -90,19 +93,19 @@ class ClientSessionTest {
     void invalidTokenDisconnects3500AndExpiredReplies109() {
         FakeTransport bad = new FakeTransport();
         connect(bad, "garbage");
-        assertEquals(3500, bad.closedWith.code());
+        assertEquals(3500, bad.closedWith().code());
         FakeTransport expired = new FakeTransport();
         ClientSession s = connect(expired, "expired");
         assertEquals("{\"id\":1,\"error\":{\"code\":109,\"message\":\"token expired\"}}", expired.last());
         s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"chat:x\"}}"));
-        assertEquals(3501, expired.closedWith.code());
+        assertEquals(3501, expired.closedWith().code());
     }
 
     @Test
     void noCredentialsDisconnects3501() {
         FakeTransport t = new FakeTransport();
         node.newSession(t).handleFrame(json("{\"id\":1,\"connect\":{}}"));
-        assertEquals(3501, t.closedWith.code());
+        assertEquals(3501, t.closedWith().code());
     }
 
     @Test
@@ -113,18 +116,18 @@ class ClientSessionTest {
         ClientSession sb = connect(b, "u43");
         sa.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"chat:index\"}}"));
         // The reply comes first; the subscriber's own join push (force_push_join_leave) follows it.
-        assertEquals("{\"id\":2,\"subscribe\":{}}", a.texts().get(1));
+        assertEquals("{\"id\":2,\"subscribe\":{}}", a.written().get(1));
         assertTrue(a.last().contains("\"join\":{\"info\":{\"user\":\"42\""), a.last());
         sb.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"chat:index\"}}"));
         // a got b's join push (force_push_join_leave)
         assertTrue(a.last().contains("\"join\":{\"info\":{\"user\":\"43\",\"client\":\"" + sb.id() + "\"}}"),
                 a.last());
         sb.handleFrame(json("{\"id\":3,\"publish\":{\"channel\":\"chat:index\",\"data\":{\"text\":\"hi\"}}}"));
-        assertTrue(b.texts().contains("{\"id\":3,\"publish\":{}}"), b.texts().toString());
+        assertTrue(b.written().contains("{\"id\":3,\"publish\":{}}"), b.written().toString());
         String push = "{\"push\":{\"channel\":\"chat:index\",\"pub\":{\"data\":{\"text\":\"hi\"},\"info\":{\"user\":"
                 + "\"43\",\"client\":\"" + sb.id() + "\"}}}}";
-        assertTrue(a.texts().contains(push), a.texts().toString());
-        assertTrue(b.texts().contains(push), b.texts().toString());
+        assertTrue(a.written().contains(push), a.written().toString());
+        assertTrue(b.written().contains(push), b.written().toString());
     }
 
     @Test
@@ -184,8 +187,8 @@ class ClientSessionTest {
         assertEquals(1, closed);
         assertEquals(1, node.hub().userSessions("42").size());
         assertEquals(sb.id(), node.hub().userSessions("42").getFirst().id());
-        assertEquals(4000, a.closedWith.code());
-        assertNull(b.closedWith);
+        assertEquals(4000, a.closedWith().code());
+        assertNull(b.closedWith());
     }
 
     @Test
@@ -210,7 +213,7 @@ class ClientSessionTest {
         System.arraycopy(body, 0, frame, 1, body.length);
         s.handleFrame(frame);
         assertTrue(s.connected());
-        assertTrue(t.written.getFirst().length > 10);
+        assertTrue(t.frames().getFirst().length > 10);
     }
 
     @Test

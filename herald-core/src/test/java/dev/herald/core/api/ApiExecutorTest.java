@@ -1,5 +1,7 @@
 package dev.herald.core.api;
 
+import dev.herald.core.testing.TestNode;
+
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;

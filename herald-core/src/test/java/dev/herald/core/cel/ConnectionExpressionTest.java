@@ -1,8 +1,8 @@
 package dev.herald.core.cel;
 
-import dev.herald.core.FakeTransport;
+import dev.herald.core.testing.FakeTransport;
 import dev.herald.core.Node;
-import dev.herald.core.TestNodes;
+import dev.herald.core.testing.TestNode;
 import dev.herald.core.auth.ConnectToken;
 import dev.herald.core.auth.SubscribeToken;
 import dev.herald.core.client.ClientSession;
@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConnectionExpressionTest {
     private static final long IAT = 1_700_000_000L;
 
+    private TestNode testNode;
     private Node node;
     /** user 42, app "terminal" 1.2.0, meta {"device":"ios",...}, subscribed to chat:a, chat:b and news (by token). */
     private ClientSession ios;
@@ -41,14 +42,15 @@ class ConnectionExpressionTest {
         chat.name = "chat";
         chat.allowSubscribeForClient = true;
         config.channel.namespaces.add(chat);
-        TestNodes.CONNECT_TOKENS.put("cel-ios", new ConnectToken("42", 0, IAT, "jti-1", null,
+        testNode = new TestNode(config);
+        node = testNode.node;
+        testNode.connectToken("cel-ios", new ConnectToken("42", 0, IAT, "jti-1", null,
                 bytes("{\"device\":\"ios\",\"score\":7,\"ratio\":0.75,\"tags\":[\"beta\",\"staff\"],"
                         + "\"nested\":{\"level\":2},\"nothing\":null}"),
                 List.of(), Map.of()));
-        TestNodes.CONNECT_TOKENS.put("cel-plain", TestNodes.user("43"));
-        TestNodes.SUBSCRIBE_TOKENS.put("cel-news", new SubscribeToken("42", "news", "", 0, IAT + 5, "sub-jti",
+        testNode.connectToken("cel-plain", new ConnectToken("43", 0, 0, null, null, null, List.of(), Map.of()));
+        testNode.subscribeToken("cel-news", new SubscribeToken("42", "news", "", 0, IAT + 5, "sub-jti",
                 null, null, null));
-        node = TestNodes.node(config);
         ios = connect(new FakeTransport(), "cel-ios", "terminal", "1.2.0");
         ios.handleFrame(bytes("{\"id\":2,\"subscribe\":{\"channel\":\"chat:a\"}}"));
         ios.handleFrame(bytes("{\"id\":3,\"subscribe\":{\"channel\":\"chat:b\"}}"));
@@ -154,11 +156,11 @@ class ConnectionExpressionTest {
 
     @Test
     void metaThatIsNotAnObjectIsAnEmptyMap() {
-        TestNodes.CONNECT_TOKENS.put("cel-array", new ConnectToken("44", 0, 0, null, null, bytes("[1,2]"),
+        testNode.connectToken("cel-array", new ConnectToken("44", 0, 0, null, null, bytes("[1,2]"),
                 List.of(), Map.of()));
-        TestNodes.CONNECT_TOKENS.put("cel-broken", new ConnectToken("45", 0, 0, null, null, bytes("{\"a\":"),
+        testNode.connectToken("cel-broken", new ConnectToken("45", 0, 0, null, null, bytes("{\"a\":"),
                 List.of(), Map.of()));
-        TestNodes.CONNECT_TOKENS.put("cel-truncated", new ConnectToken("46", 0, 0, null, null, bytes("{\"a\":[1,"),
+        testNode.connectToken("cel-truncated", new ConnectToken("46", 0, 0, null, null, bytes("{\"a\":[1,"),
                 List.of(), Map.of()));
         ConnectionExpression e = ConnectionExpression.compile("size(meta) == 0");
         assertTrue(e.matches(connect(new FakeTransport(), "cel-array", "x", "")));
@@ -168,7 +170,7 @@ class ConnectionExpressionTest {
 
     @Test
     void metaNumbersNestingAndNulls() {
-        TestNodes.CONNECT_TOKENS.put("cel-numbers", new ConnectToken("47", 0, 0, null, null,
+        testNode.connectToken("cel-numbers", new ConnectToken("47", 0, 0, null, null,
                 bytes("{\"big\":123456789012345678901234567890,\"neg\":-3,\"exp\":1e3,"
                         + "\"deep\":{\"list\":[[1,2],[3,{\"x\":true}]]},\"n\":null}"), List.of(), Map.of()));
         ClientSession s = connect(new FakeTransport(), "cel-numbers", "x", "");
@@ -298,7 +300,7 @@ class ConnectionExpressionTest {
         List<ClientSession> sessions = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
             String token = "cel-scan-" + i;
-            TestNodes.CONNECT_TOKENS.put(token, new ConnectToken("u" + (i % 500), 0, IAT, "j" + i, null,
+            testNode.connectToken(token, new ConnectToken("u" + (i % 500), 0, IAT, "j" + i, null,
                     bytes("{\"device\":\"" + (i % 4 == 0 ? "ios" : "android") + "\",\"n\":" + i + "}"),
                     List.of(), Map.of()));
             sessions.add(connect(new FakeTransport(), token, "app", "1"));

@@ -1,6 +1,7 @@
-package dev.herald.core.api;
+package dev.herald.core.testing;
 
 import dev.herald.core.Node;
+import dev.herald.core.api.ApiExecutor;
 import dev.herald.core.auth.ConnectToken;
 import dev.herald.core.auth.SubscribeToken;
 import dev.herald.core.auth.TokenException;
@@ -13,7 +14,7 @@ import dev.herald.core.time.ExecutorScheduler;
 import dev.herald.protocol.Request;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,33 +23,41 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A real node on the memory engine, with a token verifier that knows a fixed set of tokens, and helpers that
- * connect sessions over {@link FakeTransport}s.
+ * A real node on the memory engine, with a token verifier that knows a fixed set of tokens (the token
+ * {@code "expired"} fails as expired, any other unknown one as invalid), and helpers that connect sessions over
+ * {@link FakeTransport}s. Shared by the core and server test suites.
  */
-final class TestNode implements AutoCloseable {
-    final HeraldConfig config;
-    final Node node;
-    final ApiExecutor api;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final Map<String, ConnectToken> connectTokens = new HashMap<>();
-    private final Map<String, SubscribeToken> subscribeTokens = new HashMap<>();
+public final class TestNode implements AutoCloseable {
+    public final HeraldConfig config;
+    public final Node node;
+    public final ApiExecutor api;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, ConnectToken> connectTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, SubscribeToken> subscribeTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
-    TestNode(HeraldConfig config) {
+    private static <T> CompletionStage<T> unknown(String token) {
+        return CompletableFuture.failedFuture(new TokenException(
+                "expired".equals(token) ? TokenException.Kind.EXPIRED : TokenException.Kind.INVALID, "test token"));
+    }
+
+    public TestNode(HeraldConfig config) {
         this.config = config;
         ExecutorScheduler scheduler = new ExecutorScheduler(timer);
         TokenVerifier verifier = new TokenVerifier() {
             @Override
             public CompletionStage<ConnectToken> verifyConnectToken(String token) {
                 ConnectToken t = connectTokens.get(token);
-                return t != null ? CompletableFuture.completedFuture(t)
-                        : CompletableFuture.failedFuture(new TokenException(TokenException.Kind.INVALID, "unknown"));
+                return t != null ? CompletableFuture.completedFuture(t) : unknown(token);
             }
 
             @Override
             public CompletionStage<SubscribeToken> verifySubscribeToken(String token) {
                 SubscribeToken t = subscribeTokens.get(token);
-                return t != null ? CompletableFuture.completedFuture(t)
-                        : CompletableFuture.failedFuture(new TokenException(TokenException.Kind.INVALID, "unknown"));
+                return t != null ? CompletableFuture.completedFuture(t) : unknown(token);
             }
         };
         this.node = new Node(config, new MemoryBroker(scheduler, System::currentTimeMillis),
@@ -57,22 +66,30 @@ final class TestNode implements AutoCloseable {
         this.api = new ApiExecutor(node);
     }
 
-    TestNode() {
+    public TestNode() {
         this(new HeraldConfig());
     }
 
     /** Registers a connection token: user, no expiry, with the given jti/iat/meta and server-side channels. */
-    void connectToken(String token, String user, String jti, long iat, String meta, List<String> channels) {
+    public void connectToken(String token, ConnectToken claims) {
+        connectTokens.put(token, claims);
+    }
+
+    public void subscribeToken(String token, SubscribeToken claims) {
+        subscribeTokens.put(token, claims);
+    }
+
+    public void connectToken(String token, String user, String jti, long iat, String meta, List<String> channels) {
         connectTokens.put(token, new ConnectToken(user, 0, iat, jti, null,
                 meta == null ? null : meta.getBytes(StandardCharsets.UTF_8), channels, Map.of()));
     }
 
-    void subscribeToken(String token, String user, String channel, String jti, long iat) {
+    public void subscribeToken(String token, String user, String channel, String jti, long iat) {
         subscribeTokens.put(token, new SubscribeToken(user, channel, "", 0, iat, jti, null, null, null));
     }
 
     /** A bidirectional JSON connection sent {@code connect} with the given token, name and version. */
-    ClientSession connectBidi(String transportName, String token, String name, String version) {
+    public ClientSession connectBidi(String transportName, String token, String name, String version) {
         FakeTransport transport = new FakeTransport(transportName, false);
         ClientSession session = node.newSession(transport);
         StringBuilder connect = new StringBuilder("{\"id\":1,\"connect\":{");
@@ -89,18 +106,18 @@ final class TestNode implements AutoCloseable {
     }
 
     /** A unidirectional connection as {@code curl .../connection/uni_http_stream} makes it. */
-    ClientSession connectUni(String token, String name) {
+    public ClientSession connectUni(String token, String name) {
         FakeTransport transport = new FakeTransport("uni_http_stream", true);
         ClientSession session = node.newSession(transport);
         session.handleUniConnect(new Request.Connect(token, null, null, name, null, null));
         return session;
     }
 
-    static FakeTransport transport(ClientSession session) {
+    public static FakeTransport transport(ClientSession session) {
         return (FakeTransport) session.transport();
     }
 
-    static void send(ClientSession session, String frame) {
+    public static void send(ClientSession session, String frame) {
         session.handleFrame(frame.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -1,5 +1,8 @@
 package dev.herald.server.api;
 
+import dev.herald.core.testing.FakeTransport;
+import dev.herald.core.testing.TestNode;
+
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.config.HeraldConfig;
@@ -25,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ApiHttpServiceTest {
     private static final String KEY = "secret-api-key";
 
-    private ApiTestNode t;
+    private TestNode t;
     private ApiHttpService service;
 
     /** What a call got back: status, content type and body. */
@@ -33,7 +36,7 @@ class ApiHttpServiceTest {
     }
 
     private void start(HeraldConfig config) {
-        t = new ApiTestNode(config);
+        t = new TestNode(config);
         service = new ApiHttpService(t.api, config);
     }
 
@@ -113,7 +116,7 @@ class ApiHttpServiceTest {
         t.connectToken("plain", "42", "", 0, null, List.of());
         t.subscribeToken("sub", "42", "$secret", "sub-jti", 1712340001);
         ClientSession rich = t.connectBidi("websocket", "rich", "terminal", "1.0");
-        ApiTestNode.send(rich, "{\"id\":2,\"subscribe\":{\"channel\":\"$secret\",\"token\":\"sub\"}}");
+        TestNode.send(rich, "{\"id\":2,\"subscribe\":{\"channel\":\"$secret\",\"token\":\"sub\"}}");
         ClientSession plain = t.connectUni("plain", "");
 
         assertEquals("{\"result\":{\"connections\":{"
@@ -133,7 +136,7 @@ class ApiHttpServiceTest {
                 post("/api/user_connections", "{\"user\":\"42\"}").body());
         assertEquals("{\"result\":{\"data\":" + flat + "}}",
                 post("/api/rpc", "{\"method\":\"getUserConnections\",\"params\":{\"user\":\"42\"}}").body());
-        assertTrue(ApiTestNode.transport(rich).written().stream().noneMatch(f -> f.contains("phone")),
+        assertTrue(TestNode.transport(rich).written().stream().noneMatch(f -> f.contains("phone")),
                 "meta never reaches the client");
     }
 
@@ -178,8 +181,8 @@ class ApiHttpServiceTest {
         String data = "{\"a\" : \"\\u00e9\",  \"n\": 1.50}";
 
         assertEquals("{\"result\":{}}", post("/api/publish", "{\"channel\":\"news\",\"data\":" + data + "}").body());
-        assertTrue(ApiTestNode.transport(s).written().stream().anyMatch(f -> f.contains("\"data\":" + data)),
-                () -> ApiTestNode.transport(s).written().toString());
+        assertTrue(TestNode.transport(s).written().stream().anyMatch(f -> f.contains("\"data\":" + data)),
+                () -> TestNode.transport(s).written().toString());
 
         String withHistory = post("/api/publish", "{\"channel\":\"hist:x\",\"data\":1}").body();
         assertTrue(withHistory.matches("\\{\"result\":\\{\"offset\":1,\"epoch\":\"[A-Za-z0-9]{4}\"}}"), withHistory);
@@ -209,13 +212,13 @@ class ApiHttpServiceTest {
         assertEquals("{\"result\":{}}", legacy("{\"method\":\"disconnect\",\"params\":{\"user\":\"42\","
                 + "\"whitelist\":[\"" + b.id() + "\"],\"disconnect\":{\"code\":4500,\"reason\":\"bye\"}}}").body());
 
-        assertEquals(new Disconnect(4500, "bye"), ApiTestNode.transport(a).closedWith());
-        assertNull(ApiTestNode.transport(b).closedWith());
+        assertEquals(new Disconnect(4500, "bye"), TestNode.transport(a).closedWith());
+        assertNull(TestNode.transport(b).closedWith());
         String left = post("/api/connections", "{\"user\":\"42\"}").body();
         assertTrue(left.contains(b.id()) && !left.contains(a.id()), left);
 
         post("/api/disconnect", "{\"client\":\"" + b.id() + "\"}");
-        assertEquals(Disconnect.FORCE_DISCONNECT, ApiTestNode.transport(b).closedWith());
+        assertEquals(Disconnect.FORCE_DISCONNECT, TestNode.transport(b).closedWith());
         assertEquals("{\"result\":{\"connections\":{}}}", post("/api/connections", "{\"user\":\"42\"}").body());
     }
 
@@ -230,7 +233,7 @@ class ApiHttpServiceTest {
 
         assertTrue(s.subscriptions().get("news").presence());
         assertEquals("{\"channel\":\"news\",\"subscribe\":{\"data\":{\"hello\":true}}}",
-                ApiTestNode.transport(s).written().getLast());
+                TestNode.transport(s).written().getLast());
         assertEquals("{\"result\":{\"connections\":{\"" + s.id() + "\":{\"app_name\":\"terminal\","
                 + "\"transport\":\"uni_http_stream\",\"protocol\":\"json\",\"state\":{\"channels\":[\"news\"]}}}}}",
                 post("/api/connections", "{\"user\":\"42\"}").body());
