@@ -170,6 +170,29 @@ public final class BenchRun implements AutoCloseable {
         return sum;
     }
 
+    /** Machine, server and generator CPU at one moment, to tell afterwards how busy everything else was. */
+    public record Load(long wallNanos, long machineNanos, long serverNanos, long generatorNanos) {
+    }
+
+    public Load load() {
+        return new Load(System.nanoTime(), ProcStats.machineBusyNanos(), sample().cpuNanos(), generatorCpuNanos());
+    }
+
+    /**
+     * Reports the CPU that processes other than the server and the generator used between two {@link #load()}
+     * samples: on a shared machine that is the noise in every number of the window.
+     */
+    public void recordOtherLoad(String window, Load from, Load to) {
+        double wall = to.wallNanos() - from.wallNanos();
+        double other = ((to.machineNanos() - from.machineNanos()) - (to.serverNanos() - from.serverNanos())
+                - (to.generatorNanos() - from.generatorNanos())) / wall;
+        report.result("other_processes_cores (" + window + ")", Math.max(0, other));
+        if (other > 0.1) {
+            report.note(String.format("other processes used %.2f cores during the %s window: numbers are noisy",
+                    other, window));
+        }
+    }
+
     // ---- server ----
 
     public ProcStats.Sample sample() {

@@ -31,6 +31,7 @@ public final class ConnectionScenarios {
 
         warmRound(run, n, warm, mode);
         boolean gc = run.gc();
+        BenchRun.Load l0 = run.load();
         ProcStats.Sample base = run.sample();
         Jcmd.HeapInfo heapBase = run.server().jcmd() ? Jcmd.heapInfo(run.server().pid()) : null;
         run.startWorkers(0, n, mode, 1, 0);
@@ -44,6 +45,7 @@ public final class ConnectionScenarios {
             run.progress("idle", run.status(), null);
         }
         ProcStats.Sample holdStop = run.sample();
+        run.recordOtherLoad("connect and hold", l0, run.load());
         if (gc) {
             run.gc();
         }
@@ -120,6 +122,7 @@ public final class ConnectionScenarios {
                 .param("concurrency", o.concurrency).param("warmup_connections", o.warmupConnections);
         warmRound(run, n, o.warmupConnections, "none");
         run.startJfr();
+        BenchRun.Load l0 = run.load();
         ProcStats.Sample p0 = run.sample();
         long g0 = run.generatorCpuNanos();
         run.startWorkers(0, n, "none", 1, 0);
@@ -138,6 +141,7 @@ public final class ConnectionScenarios {
         long t1 = System.nanoTime();
         ProcStats.Sample p1 = run.sample();
         long g1 = run.generatorCpuNanos();
+        run.recordOtherLoad("storm", l0, run.load());
         run.stopJfr();
         ProcStats.Delta d = p1.minus(p0);
         long ready = s.ready();

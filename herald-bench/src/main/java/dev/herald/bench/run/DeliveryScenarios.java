@@ -154,6 +154,7 @@ public final class DeliveryScenarios {
                 awaitDeliveries(run, w.expectedDeliveries(), false, 15, "warmup");
             }
             run.startJfr();
+            BenchRun.Load l0 = run.load();
             long g0 = run.generatorCpuNanos();
             ProcStats.Sample p0 = run.sample();
             HttpPublisher.Run pub = publishWithProgress(run, publisher, targets, rate, (long) (rate * duration),
@@ -161,6 +162,7 @@ public final class DeliveryScenarios {
             WorkerStatus s = awaitDeliveries(run, pub.expectedDeliveries(), true, Math.max(10, duration), "drain");
             ProcStats.Sample p1 = run.sample();
             long g1 = run.generatorCpuNanos();
+            run.recordOtherLoad("measured", l0, run.load());
             run.stopJfr();
 
             List<WorkerReport> reports = run.reports();

@@ -117,7 +117,6 @@ public final class HttpPublisher implements AutoCloseable {
             CompletableFuture<HttpResponse<String>> f = client.sendAsync(request(target.channel(), data),
                     HttpResponse.BodyHandlers.ofString());
             f.whenComplete((r, error) -> {
-                permits.release();
                 long micros = (System.nanoTime() - sent) / 1000;
                 synchronized (latency) {
                     latency.recordValue(Math.min(micros, latency.getHighestTrackableValue()));
@@ -130,6 +129,8 @@ public final class HttpPublisher implements AutoCloseable {
                     firstError.compareAndSet(null, error != null ? error.toString()
                             : "HTTP " + r.statusCode() + " " + r.body().trim());
                 }
+                // Last: once every permit is back, every answer has been counted.
+                permits.release();
             });
         }
         try {

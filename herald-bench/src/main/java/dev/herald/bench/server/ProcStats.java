@@ -64,6 +64,22 @@ public final class ProcStats {
         }
     }
 
+    /** CPU time all CPUs spent busy (not idle, not waiting for I/O) since boot, from /proc/stat. */
+    public static long machineBusyNanos() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) {
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy * (1_000_000_000L / TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     public static boolean alive(long pid) {
         return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
     }
