@@ -2,6 +2,7 @@
 // tests bounded waits for everything. Nothing here sleeps in place of synchronisation: every wait is for an event
 // or a condition, with a deadline, and fails with a message saying what did not happen.
 import { spawn, execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -118,6 +119,16 @@ export function claims(token) {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
+/**
+ * An HS256 JWT with exactly `payload` as its claims, signed with `secret` (the config's
+ * client.token.hmac_secret_key), for claims gentoken/gensubtoken do not set (jti, iat, meta, info, channels, ...).
+ */
+export function signJwt(payload, secret) {
+  const part = (o) => Buffer.from(JSON.stringify(o), 'utf8').toString('base64url');
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(payload)}`;
+  return `${unsigned}.${crypto.createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
 /** Runs a real curl; resolves {code, stdout, stderr}. */
 export function curl(args, { timeoutMs = 15_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -210,6 +221,15 @@ export async function startHerald({ name = 'herald', configure = () => {}, env =
         throw new Error(`gentoken printed ${lines.length} lines, expected 2:\n${r.stdout}`);
       }
       return { line: lines[0], token: lines[1] };
+    },
+    /** `./herald gensubtoken -q -u USER -s CHANNEL [-t TTL] -c cfg`: the token. */
+    async gensubtoken(user, channel, ttlSeconds) {
+      const args = ['gensubtoken', '-q', '-u', String(user), '-s', channel, '-c', configPath];
+      if (ttlSeconds !== undefined) {
+        args.push('-t', String(ttlSeconds));
+      }
+      const r = await heraldOk(args);
+      return r.stdout.trim();
     },
     /** POST /api/<method> with X-API-Key; resolves {status, body}. */
     async api(method, params) {
