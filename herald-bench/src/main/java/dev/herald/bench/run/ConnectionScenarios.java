@@ -34,6 +34,8 @@ public final class ConnectionScenarios {
         BenchRun.Load l0 = run.load();
         ProcStats.Sample base = run.sample();
         Jcmd.HeapInfo heapBase = run.server().jcmd() ? Jcmd.heapInfo(run.server().pid()) : null;
+        // With -XX:NativeMemoryTracking=summary in the server's options, the end shows where RSS went.
+        boolean nmt = run.server().jcmd() && nmtAvailable(Jcmd.run(run.server().pid(), "VM.native_memory", "baseline"));
         run.startWorkers(0, n, mode, 1, 0);
         WorkerStatus s = DeliveryScenarios.connect(run);
         ProcStats.Sample connected = run.sample();
@@ -74,10 +76,21 @@ public final class ConnectionScenarios {
         if (run.server().jcmd()) {
             classHistogram(run, ready);
         }
+        if (nmt) {
+            String diff = Jcmd.run(run.server().pid(), "VM.native_memory", "summary.diff", "scale=KB");
+            if (diff != null) {
+                report.section("Server native memory since the baseline (NMT summary.diff)",
+                        "```\n" + diff.strip() + "\n```\n");
+            }
+        }
         List<WorkerReport> reports = run.reports();
         report.latency("connect (TCP start to connect reply)", BenchRun.merge(reports, WorkerReport::connectLatency))
                 .latency("ready (TCP start to subscribed)", BenchRun.merge(reports, WorkerReport::readyLatency));
         run.recordFailures(end);
+    }
+
+    private static boolean nmtAvailable(String baselineOutput) {
+        return baselineOutput != null && baselineOutput.contains("Baseline taken");
     }
 
     /** Opens and closes a round of connections so that JIT-compiled code is not counted as per-connection memory. */
