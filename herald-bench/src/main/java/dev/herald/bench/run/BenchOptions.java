@@ -45,8 +45,9 @@ public final class BenchOptions {
     @Option(names = "--conns-per-user", description = "Connections sharing one user id (sessions default 3).")
     public Integer connsPerUser;
 
-    @Option(names = "--warmup-connections", description = "connect: connections opened and closed first (2000).")
-    public int warmupConnections = 2000;
+    @Option(names = "--warmup-connections",
+            description = "connect: connections opened and closed first (default: as many as measured, at most 10000).")
+    public Integer warmupConnections;
 
     // ---- the server ----
 

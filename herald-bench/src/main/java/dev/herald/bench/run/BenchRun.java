@@ -193,6 +193,36 @@ public final class BenchRun implements AutoCloseable {
         }
     }
 
+    public java.util.Map<String, Long> serverThreads() {
+        return ProcStats.threadCpuNanos(server.pid());
+    }
+
+    /**
+     * Adds the server's CPU by thread group over a window (threads that ended within it are not counted) and
+     * returns the JIT compiler threads' part of it, in nanoseconds.
+     */
+    public long recordServerThreads(String window, java.util.Map<String, Long> from, java.util.Map<String, Long> to) {
+        java.util.Map<String, Long> delta = new java.util.HashMap<>();
+        to.forEach((name, ns) -> delta.put(name, ns - from.getOrDefault(name, 0L)));
+        long total = delta.values().stream().mapToLong(Long::longValue).sum();
+        if (total <= 0) {
+            return 0;
+        }
+        StringBuilder md = new StringBuilder("| thread group | CPU ms | share |\n|---|---:|---:|\n");
+        java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        delta.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> {
+                    double share = 100.0 * e.getValue() / total;
+                    shares.put(e.getKey(), share);
+                    md.append(String.format("| `%s` | %,.0f | %.1f%% |%n", e.getKey(), e.getValue() / 1e6, share));
+                });
+        report.section("Server CPU by thread (" + window + " window, /proc/<pid>/task)", md.toString());
+        report.extra("server_thread_cpu_share_percent", shares);
+        return delta.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(java.util.Map.Entry::getValue).sum();
+    }
+
     // ---- server ----
 
     public ProcStats.Sample sample() {

@@ -129,13 +129,16 @@ public final class ConnectionScenarios {
     public static void connect(BenchRun run) throws Exception {
         BenchOptions o = run.options();
         int n = o.connections != null ? o.connections : 10_000;
+        // A storm as large as the measured one compiles the connect path fully before it is measured.
+        int warm = o.warmupConnections != null ? o.warmupConnections : Math.min(n, 10_000);
         Report report = run.report();
         report.param("connections", n).param("auth", run.server().secret().isEmpty() ? "none" : "HS256 JWT")
                 .param("protocol", o.protocol).param("connect_rate_limit_per_s", o.connectRate)
-                .param("concurrency", o.concurrency).param("warmup_connections", o.warmupConnections);
-        warmRound(run, n, o.warmupConnections, "none");
+                .param("concurrency", o.concurrency).param("warmup_connections", warm);
+        warmRound(run, n, warm, "none");
         run.startJfr();
         BenchRun.Load l0 = run.load();
+        java.util.Map<String, Long> threads0 = run.serverThreads();
         ProcStats.Sample p0 = run.sample();
         long g0 = run.generatorCpuNanos();
         run.startWorkers(0, n, "none", 1, 0);
@@ -155,6 +158,7 @@ public final class ConnectionScenarios {
         ProcStats.Sample p1 = run.sample();
         long g1 = run.generatorCpuNanos();
         run.recordOtherLoad("storm", l0, run.load());
+        long jit = run.recordServerThreads("storm", threads0, run.serverThreads());
         run.stopJfr();
         ProcStats.Delta d = p1.minus(p0);
         long ready = s.ready();
@@ -165,13 +169,16 @@ public final class ConnectionScenarios {
                 .result("server_cpu_ms", d.cpuNanos() / 1e6)
                 .result("server_cores_used", d.cores())
                 .result("server_cpu_per_connect_ms", perConnectMs)
+                .result("server_cpu_per_connect_ms_without_jit", ready == 0 ? Double.NaN
+                        : (d.cpuNanos() - jit) / 1e6 / ready)
                 .result("server_user_cpu_per_connect_ms", ready == 0 ? Double.NaN : d.userNanos() / 1e6 / ready)
                 .result("server_system_cpu_per_connect_ms", ready == 0 ? Double.NaN : d.systemNanos() / 1e6 / ready)
                 .result("server_rss_growth_per_connection_kb (no GC)", ready == 0 ? Double.NaN
                         : d.rssBytes() / 1024.0 / ready)
                 .result("generator_cores_used", (g1 - g0) / (double) (t1 - t0));
         report.target("server CPU per JWT-authenticated connect", "<= 0.12 ms",
-                String.format("%.3f ms", perConnectMs), perConnectMs <= 0.12);
+                String.format("%.3f ms (%.3f ms without JIT compiler threads)", perConnectMs,
+                        (d.cpuNanos() - jit) / 1e6 / Math.max(1, ready)), perConnectMs <= 0.12);
         if (d.cores() < 0.9) {
             report.note(String.format("the server used %.0f%% of its core during the storm: the generator "
                     + "(rate limit, concurrency, its own core) set the pace, not the server", 100 * d.cores()));

@@ -155,6 +155,7 @@ public final class DeliveryScenarios {
             }
             run.startJfr();
             BenchRun.Load l0 = run.load();
+            java.util.Map<String, Long> threads0 = run.serverThreads();
             long g0 = run.generatorCpuNanos();
             ProcStats.Sample p0 = run.sample();
             HttpPublisher.Run pub = publishWithProgress(run, publisher, targets, rate, (long) (rate * duration),
@@ -163,6 +164,7 @@ public final class DeliveryScenarios {
             ProcStats.Sample p1 = run.sample();
             long g1 = run.generatorCpuNanos();
             run.recordOtherLoad("measured", l0, run.load());
+            long jit = run.recordServerThreads("measured", threads0, run.serverThreads());
             run.stopJfr();
 
             List<WorkerReport> reports = run.reports();
@@ -185,6 +187,8 @@ public final class DeliveryScenarios {
                     .result("server_cpu_ms", d.cpuNanos() / 1e6)
                     .result("server_cores_used", d.cores())
                     .result("server_cpu_per_delivery_us", cpuPerDelivery)
+                    .result("server_cpu_per_delivery_us_without_jit", delivered == 0 ? Double.NaN
+                            : (d.cpuNanos() - jit) / 1e3 / delivered)
                     .result("server_user_cpu_per_delivery_us", delivered == 0 ? Double.NaN
                             : d.userNanos() / 1e3 / delivered)
                     .result("server_system_cpu_per_delivery_us", delivered == 0 ? Double.NaN

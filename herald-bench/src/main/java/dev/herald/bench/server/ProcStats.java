@@ -64,6 +64,32 @@ public final class ProcStats {
         }
     }
 
+    /**
+     * CPU time (utime + stime) of the process's living threads, summed by thread name with digits replaced by
+     * {@code #} (so the event loops, the compiler threads and the GC workers each form one group).
+     */
+    public static java.util.Map<String, Long> threadCpuNanos(long pid) {
+        java.util.Map<String, Long> groups = new java.util.TreeMap<>();
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        long tick = 1_000_000_000L / TICKS_PER_SECOND;
+        try (java.util.stream.Stream<Path> list = Files.list(tasks)) {
+            for (Path task : list.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("[0-9]+", "#");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    groups.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return groups;
+        }
+        return groups;
+    }
+
     /** CPU time all CPUs spent busy (not idle, not waiting for I/O) since boot, from /proc/stat. */
     public static long machineBusyNanos() {
         try {
