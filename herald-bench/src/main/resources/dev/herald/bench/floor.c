@@ -2,9 +2,11 @@
  * The kernel's floor for fan-out: CPU time of write(2) of small frames to many loopback TCP sockets.
  *
  *   floor <sockets> <frame_bytes> <frames_per_write> <rounds> <rounds_per_sec|0> <writer_cpu|-1> <reader_cpu|-1>
+ *         <reader_polls: 0|1>
  *
  * Opens <sockets> loopback connections, forks a reader (pinned to reader_cpu) that drains every accepted socket
- * with epoll, and in the writer (pinned to writer_cpu) writes one buffer of frame_bytes * frames_per_write bytes to
+ * with epoll (sleeping in epoll_wait, or with reader_polls=1 spinning on epoll_wait(0) so that no write ever has
+ * to wake it: the write's cost without the cross-CPU wake-up), and in the writer (pinned to writer_cpu) writes one buffer of frame_bytes * frames_per_write bytes to
  * every socket per round: paced at rounds_per_sec (as a server sending 10 publications a second would), or back to
  * back when 0. Prints one JSON line with the writer's CPU time per write (thread CPU clock; user/system split from
  * getrusage). Bounded: at most 100000 rounds, and the reader exits when every socket is closed or after 600 s.
@@ -45,10 +47,12 @@ static double now_s(clockid_t clock) {
 static double tv_s(struct timeval tv) { return tv.tv_sec + tv.tv_usec / 1e6; }
 
 int main(int argc, char **argv) {
-    if (argc != 8) {
-        fprintf(stderr, "usage: floor sockets frame_bytes frames_per_write rounds rounds_per_sec writer_cpu reader_cpu\n");
+    if (argc != 9) {
+        fprintf(stderr, "usage: floor sockets frame_bytes frames_per_write rounds rounds_per_sec writer_cpu reader_cpu"
+                        " reader_polls\n");
         return 2;
     }
+    int polls = atoi(argv[8]);
     int n = atoi(argv[1]), frame = atoi(argv[2]), per_write = atoi(argv[3]), rounds = atoi(argv[4]);
     double rps = atof(argv[5]);
     int writer_cpu = atoi(argv[6]), reader_cpu = atoi(argv[7]);
@@ -94,7 +98,7 @@ int main(int argc, char **argv) {
         char buf[65536];
         struct epoll_event evs[512];
         while (open > 0) {
-            int k = epoll_wait(ep, evs, 512, -1);
+            int k = epoll_wait(ep, evs, 512, polls ? 0 : -1);
             if (k < 0 && errno == EINTR) continue;
             if (k < 0) die("epoll_wait");
             for (int j = 0; j < k; j++) {

@@ -187,6 +187,8 @@ public final class DeliveryScenarios {
                     .result("server_cpu_ms", d.cpuNanos() / 1e6)
                     .result("server_cores_used", d.cores())
                     .result("server_cpu_per_delivery_us", cpuPerDelivery)
+                    .result("server_cpu_per_publication_us (API request + its deliveries)", pub.ok() == 0
+                            ? Double.NaN : d.cpuNanos() / 1e3 / pub.ok())
                     .result("server_cpu_per_delivery_us_without_jit", delivered == 0 ? Double.NaN
                             : (d.cpuNanos() - jit) / 1e3 / delivered)
                     .result("server_user_cpu_per_delivery_us", delivered == 0 ? Double.NaN

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The loopback write(2) floor of issue 5: a small C program (compiled here with gcc) writes 66-byte frames to 5,000
  * loopback TCP sockets while a forked reader drains them on the other CPU, and reports the writer's CPU time per
- * write. Run paced (10 rounds a second, like a 10 msg/s fan-out) and back to back, with 1, 2 and 8 frames per write.
+ * write. Run paced (10 rounds a second, like a 10 msg/s fan-out) and back to back, with 1, 2 and 8 frames per write,
+ * and once with a reader that never sleeps (so no write pays for waking it on the other CPU).
  */
 public final class Floor {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,15 +43,16 @@ public final class Floor {
         List<Point> points = new ArrayList<>();
         int pacedRounds = 30;
         Object[][] configs = {
-                {"1 frame per write, paced 10 rounds/s", 1, 10.0, pacedRounds},
-                {"1 frame per write, back to back", 1, 0.0, pacedRounds},
-                {"2 frames per write, paced 10 rounds/s", 2, 10.0, pacedRounds},
-                {"8 frames per write, paced 10 rounds/s", 8, 10.0, pacedRounds},
+                {"1 frame per write, paced 10 rounds/s", 1, 10.0, pacedRounds, 0},
+                {"1 frame per write, back to back", 1, 0.0, pacedRounds, 0},
+                {"2 frames per write, paced 10 rounds/s", 2, 10.0, pacedRounds, 0},
+                {"8 frames per write, paced 10 rounds/s", 8, 10.0, pacedRounds, 0},
+                {"1 frame per write, paced 10 rounds/s, reader never sleeps", 1, 10.0, pacedRounds, 1},
         };
         for (Object[] c : configs) {
             List<String> cmd = List.of(binary.toString(), Integer.toString(sockets), Integer.toString(frameBytes),
                     c[1].toString(), c[3].toString(), c[2].toString(), Integer.toString(writerCpu),
-                    Integer.toString(readerCpu));
+                    Integer.toString(readerCpu), c[4].toString());
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line;
             try (InputStream in = p.getInputStream()) {

@@ -53,8 +53,12 @@ public final class SessionsScenario {
             // Unmeasured calls first, so that the measured ones run compiled code on both sides.
             phase(run, http, uri, Math.min(500, o.calls), "warm-up", userBody);
             phase(run, http, uri, Math.min(20, o.celCalls), "warm-up", i -> celBody);
+            run.startJfr();
+            java.util.Map<String, Long> threads0 = run.serverThreads();
             Phase byUser = phase(run, http, uri, o.calls, "by-user", userBody);
             Phase cel = phase(run, http, uri, o.celCalls, "cel", i -> celBody);
+            run.recordServerThreads("by-user and CEL calls", threads0, run.serverThreads());
+            run.stopJfr();
             report.result("by_user_calls_ok", byUser.ok).result("by_user_connections_per_call_mean",
                             byUser.ok == 0 ? 0 : (double) byUser.listed / byUser.ok)
                     .result("by_user_server_cpu_per_call_ms", byUser.cpuMillisPerCall())
