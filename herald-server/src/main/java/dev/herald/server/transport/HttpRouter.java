@@ -39,21 +39,38 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private final Node node;
     private final HeraldConfig config;
-    private final Origins origins;
-    private final Map<String, HttpService> services;
-    private final StreamEndpoints streams;
-    private final EmulationEndpoint emulation;
+    private final Shared shared;
+
+    HttpRouter(Shared shared) {
+        this.node = shared.node();
+        this.config = node.config();
+        this.shared = shared;
+    }
 
     /**
-     * @param services plain endpoints by path; a key ending in {@code /} also serves every path below it
+     * What every connection's router uses, built once per server: a router is created per connection, so it holds
+     * only references to this.
      */
-    public HttpRouter(Node node, Origins origins, Map<String, HttpService> services) {
-        this.node = node;
-        this.config = node.config();
-        this.origins = origins;
-        this.services = services;
-        this.streams = new StreamEndpoints(node);
-        this.emulation = new EmulationEndpoint(node);
+    record Shared(Node node, Origins origins, Map<String, HttpService> services, StreamEndpoints streams,
+                  EmulationEndpoint emulation, WebSocketServerProtocolConfig websocket,
+                  WebSocketServerProtocolConfig uniWebsocket) {
+
+        static Shared of(Node node, Origins origins, Map<String, HttpService> services) {
+            return new Shared(node, origins, services, new StreamEndpoints(node), new EmulationEndpoint(node),
+                    websocketConfig(node, WEBSOCKET_PATH, false), websocketConfig(node, UNI_WEBSOCKET_PATH, true));
+        }
+
+        private static WebSocketServerProtocolConfig websocketConfig(Node node, String path, boolean uni) {
+            return WebSocketServerProtocolConfig.newBuilder()
+                    .websocketPath(path)
+                    .checkStartsWith(true)
+                    .subprotocols(uni ? null : "centrifuge-json," + WebSocketHandler.PROTOBUF_SUBPROTOCOL)
+                    .maxFramePayloadLength(node.config().websocket.messageSizeLimit)
+                    .handleCloseFrames(true)
+                    .dropPongFrames(true)
+                    .handshakeTimeoutMillis(10_000)
+                    .build();
+        }
     }
 
     @Override
@@ -85,7 +102,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             case SSE_PATH -> stream(ctx, request, StreamEndpoints.Kind.SSE, config.sse);
             case EMULATION_PATH -> {
                 if (config.httpStream.enabled || config.sse.enabled) {
-                    emulation.serve(ctx, request);
+                    shared.emulation().serve(ctx, request);
                 } else {
                     notFound(ctx, request);
                 }
@@ -99,13 +116,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (!transportConfig.enabled) {
             notFound(ctx, request);
         } else if (allowOrigin(ctx, request)) {
-            streams.serve(ctx, this, request, kind, transportConfig);
+            shared.streams().serve(ctx, this, request, kind, transportConfig);
         }
     }
 
     private boolean allowOrigin(ChannelHandlerContext ctx, FullHttpRequest request) {
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        if (origins.allowed(origin)) {
+        if (shared.origins().allowed(origin)) {
             return true;
         }
         log.info("request from origin {} refused: not in client.allowed_origins", origin);
@@ -115,15 +132,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String path, boolean unidirectional) {
         int limit = config.websocket.messageSizeLimit;
-        WebSocketServerProtocolConfig wsConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(path)
-                .checkStartsWith(true)
-                .subprotocols(unidirectional ? null : "centrifuge-json," + WebSocketHandler.PROTOBUF_SUBPROTOCOL)
-                .maxFramePayloadLength(limit)
-                .handleCloseFrames(true)
-                .dropPongFrames(true)
-                .handshakeTimeoutMillis(10_000)
-                .build();
+        WebSocketServerProtocolConfig wsConfig = unidirectional ? shared.uniWebsocket() : shared.websocket();
         ChannelPipeline p = ctx.pipeline();
         p.addAfter(ctx.name(), HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(wsConfig));
         p.addAfter(HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(limit));
@@ -133,11 +142,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void serve(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
-        HttpService service = services.get(path);
+        HttpService service = shared.services().get(path);
         if (service == null) {
             int slash = path.indexOf('/', 1);
             if (slash > 0) {
-                service = services.get(path.substring(0, slash + 1));
+                service = shared.services().get(path.substring(0, slash + 1));
             }
         }
         if (service == null) {

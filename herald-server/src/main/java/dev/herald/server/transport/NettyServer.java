@@ -47,7 +47,7 @@ public final class NettyServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, factory);
         this.workers = new MultiThreadIoEventLoopGroup(0, factory);
         var config = node.config();
-        Origins origins = new Origins(config.client.allowedOrigins);
+        HttpRouter.Shared shared = HttpRouter.Shared.of(node, new Origins(config.client.allowedOrigins), services);
         int maxBody = Math.max(config.httpApi.maxRequestBodySize,
                 Math.max(config.uniHttpStream.maxRequestBodySize, config.uniSse.maxRequestBodySize));
         int queueMax = config.client.queueMaxSize;
@@ -65,7 +65,7 @@ public final class NettyServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec())
                                 .addLast(HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxBody))
-                                .addLast(HandlerNames.HTTP_ROUTER, new HttpRouter(node, origins, services));
+                                .addLast(HandlerNames.HTTP_ROUTER, new HttpRouter(shared));
                     }
                 });
         InetSocketAddress bindAddress = address == null || address.isEmpty() ? new InetSocketAddress(port)

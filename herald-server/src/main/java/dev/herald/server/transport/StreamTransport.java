@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class StreamTransport extends NettyTransport {
     /** How elements are wrapped in the response body. */
-    enum Framing {
+    enum Framing implements FrameCache.Framer {
         NEWLINE("", "\n"),
         /** Protobuf elements carry their own varint length. */
         LENGTH_PREFIXED("", ""),
@@ -32,6 +32,16 @@ final class StreamTransport extends NettyTransport {
         Framing(String prefix, String suffix) {
             this.prefix = prefix.getBytes(StandardCharsets.US_ASCII);
             this.suffix = suffix.getBytes(StandardCharsets.US_ASCII);
+        }
+
+        @Override
+        public int length(byte[] element) {
+            return prefix.length + element.length + suffix.length;
+        }
+
+        @Override
+        public void write(io.netty.buffer.ByteBuf out, byte[] element) {
+            out.writeBytes(prefix).writeBytes(element).writeBytes(suffix);
         }
     }
 
@@ -64,7 +74,7 @@ final class StreamTransport extends NettyTransport {
 
     @Override
     protected Object frame(byte[] element) {
-        return new DefaultHttpContent(wrap(element));
+        return new DefaultHttpContent(FrameCache.frame(framing, element, channel.alloc()));
     }
 
     @Override
@@ -76,14 +86,9 @@ final class StreamTransport extends NettyTransport {
                 disconnect.reconnect()));
         ClientCodec codec = ClientCodec.of(protocol());
         byte[] push = unidirectional ? codec.encodeUniPush(goodbye) : codec.encodePush(goodbye);
-        return new DefaultLastHttpContent(wrap(push));
+        io.netty.buffer.ByteBuf last = Unpooled.buffer(framing.length(push));
+        framing.write(last, push);
+        return new DefaultLastHttpContent(last);
     }
 
-    private io.netty.buffer.ByteBuf wrap(byte[] element) {
-        if (framing.prefix.length == 0) {
-            return framing.suffix.length == 0 ? Unpooled.wrappedBuffer(element)
-                    : Unpooled.wrappedBuffer(element, framing.suffix);
-        }
-        return Unpooled.wrappedBuffer(framing.prefix, element, framing.suffix);
-    }
 }

@@ -2,13 +2,14 @@ package dev.herald.server.transport;
 
 import dev.herald.core.codes.Disconnect;
 import dev.herald.protocol.Protocol;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 
-/** Bidirectional WebSocket: one frame per element (text for JSON, binary for protobuf); disconnect = close frame. */
+/**
+ * WebSocket: one frame per element (text for JSON, binary for protobuf), written pre-framed past Netty's frame
+ * encoder (see {@link FrameCache}); disconnect = close frame.
+ */
 final class WebSocketTransport extends NettyTransport {
     private final boolean unidirectional;
 
@@ -35,9 +36,36 @@ final class WebSocketTransport extends NettyTransport {
 
     @Override
     protected Object frame(byte[] element) {
-        return protocol() == Protocol.PROTOBUF ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(element))
-                : new TextWebSocketFrame(Unpooled.wrappedBuffer(element));
+        return FrameCache.frame(protocol() == Protocol.PROTOBUF ? BINARY : TEXT, element, channel.alloc());
     }
+
+    /** Server frames are unmasked, so one framing serves every connection: FIN + opcode, length, payload. */
+    private record Framer(int opcode) implements FrameCache.Framer {
+        @Override
+        public int length(byte[] element) {
+            int n = element.length;
+            return (n < 126 ? 2 : n <= 0xFFFF ? 4 : 10) + n;
+        }
+
+        @Override
+        public void write(ByteBuf out, byte[] element) {
+            int n = element.length;
+            out.writeByte(0x80 | opcode);
+            if (n < 126) {
+                out.writeByte(n);
+            } else if (n <= 0xFFFF) {
+                out.writeByte(126);
+                out.writeShort(n);
+            } else {
+                out.writeByte(127);
+                out.writeLong(n);
+            }
+            out.writeBytes(element);
+        }
+    }
+
+    private static final Framer TEXT = new Framer(0x1);
+    private static final Framer BINARY = new Framer(0x2);
 
     @Override
     protected Object goodbye(Disconnect disconnect) {
