@@ -72,6 +72,7 @@ public final class ClientSession {
     private Scheduler.Cancellable expiryTimer;
     private Scheduler.Cancellable subExpiryTimer;
     private Scheduler.Cancellable staleTimer;
+    private Scheduler.Cancellable positionTimer;
 
     public ClientSession(Node node, Transport transport) {
         this.node = node;
@@ -440,6 +441,7 @@ public final class ClientSession {
         cancel(expiryTimer);
         cancel(subExpiryTimer);
         cancel(staleTimer);
+        cancel(positionTimer);
         queued = null;
         Map<String, Subscription> subs = subscriptions;
         subscriptions = Map.of();
@@ -555,6 +557,48 @@ public final class ClientSession {
             }
         }
         scheduleSubExpiry();
+    }
+
+    /** Starts the periodic position check once the session has a positioned subscription. Executor thread. */
+    void ensurePositionCheck() {
+        if (positionTimer != null || state == State.CLOSED) {
+            return;
+        }
+        long delay = node.config().client.channelPositionCheckDelay.toMillis();
+        if (delay <= 0) {
+            return;
+        }
+        positionTimer = node.scheduler().schedule(() -> onLoop(this::checkPositions), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkPositions() {
+        positionTimer = null;
+        if (state != State.CONNECTED) {
+            return;
+        }
+        boolean any = false;
+        for (Subscription sub : subscriptions.values()) {
+            if (!sub.positioned()) {
+                continue;
+            }
+            any = true;
+            node.broker().history(sub.channel(), new dev.herald.core.engine.HistoryQuery(null, 0, false, null))
+                    .thenAccept(page -> onLoop(() -> {
+                        if (subscriptions.get(sub.channel()) != sub
+                                || sub.positionValid(page.top().offset(), page.top().epoch())) {
+                            return;
+                        }
+                        if (sub.serverSide()) {
+                            close(Disconnect.INSUFFICIENT_STATE);
+                        } else {
+                            node.subscribeCommands().unsubscribeWithPush(this, sub.channel(),
+                                    new PushBody.Unsubscribe(2500, "insufficient state"));
+                        }
+                    }));
+        }
+        if (any) {
+            ensurePositionCheck();
+        }
     }
 
     private static void cancel(Scheduler.Cancellable timer) {

@@ -151,7 +151,8 @@ public final class ConnectCommands {
                 session.reply(Reply.ok(commandId, result));
             }
             for (Subscription sub : session.subscriptions().values()) {
-                sub.release(0);
+                Result.Subscribe subscribed = subs.get(sub.channel());
+                sub.release(subscribed == null ? 0 : SubscribeCommands.lastOffset(subscribed));
             }
             session.scheduleSubExpiry();
             done.complete(null);

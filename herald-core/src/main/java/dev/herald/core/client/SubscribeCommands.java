@@ -145,6 +145,10 @@ public final class SubscribeCommands {
                 session.reply(Reply.ok(commandId, withData));
                 sub.release(lastOffset(withData));
                 session.scheduleSubExpiry();
+                if (sub.positioned()) {
+                    sub.epoch(withData.epoch());
+                    session.ensurePositionCheck();
+                }
             }
             done.complete(null);
         }));
@@ -170,8 +174,15 @@ public final class SubscribeCommands {
                 new ClientInfo(session.user(), session.id(), session.info(), opts == null ? null : opts.info()),
                 pushJoinLeave, presence, true, positioned, recoverable, null, 0, source, 0);
         Request.Subscribe recovery = hint != null && hint.recover() && recoverable ? hint : null;
-        return add(session, sub, options, joinLeave, recovery)
-                .thenApply(result -> withData(result, opts == null ? null : opts.data()));
+        return add(session, sub, options, joinLeave, recovery).thenApply(result -> {
+            if (sub.positioned()) {
+                session.onLoop(() -> {
+                    sub.epoch(result.epoch());
+                    session.ensurePositionCheck();
+                });
+            }
+            return withData(result, opts == null ? null : opts.data());
+        });
     }
 
     /**
@@ -268,7 +279,8 @@ public final class SubscribeCommands {
                 r.recovered(), r.positioned(), r.data(), r.wasRecovering(), r.delta());
     }
 
-    private static long lastOffset(Result.Subscribe r) {
+    /** The last offset a subscribe result leaves the client at: its last recovered publication, or the top. */
+    static long lastOffset(Result.Subscribe r) {
         return r.publications() == null || r.publications().isEmpty() ? r.offset()
                 : r.publications().getLast().offset();
     }

@@ -28,6 +28,10 @@ public final class Subscription {
     /** Non-null while the subscribe reply is being prepared: publications wait here, in order. */
     private List<Held> pending;
     private long lastOffset;
+    /** Stream epoch the subscription is positioned in; executor thread. */
+    private String epoch;
+    /** Stream top seen by the previous position check; executor thread. */
+    private long checkedTop;
 
     Subscription(ClientSession session, String channel, ClientInfo info, boolean pushJoinLeave, boolean presence,
                  boolean serverSide, boolean positioned, boolean recoverable, String tokenId, long tokenIssuedAt,
@@ -150,6 +154,26 @@ public final class Subscription {
         }
         session.transport().writeBuffered(element);
         return true;
+    }
+
+    void epoch(String epoch) {
+        this.epoch = epoch;
+    }
+
+    /**
+     * Compares this subscription's position with its stream. A publication that was already in the stream at the
+     * previous check and has still not reached the connection is lost (one check interval leaves in-flight
+     * deliveries time to land); so is a changed epoch. Executor thread.
+     *
+     * @return false when a publication was lost
+     */
+    boolean positionValid(long topOffset, String topEpoch) {
+        if (epoch != null && !epoch.isEmpty() && !epoch.equals(topEpoch)) {
+            return false;
+        }
+        boolean valid = checkedTop == 0 || lastOffset >= checkedTop;
+        checkedTop = topOffset;
+        return valid;
     }
 
     /** Last publication offset delivered on this subscription (0 when unknown). */

@@ -53,6 +53,8 @@ public final class HeraldConfig {
         public int userConnectionLimit;
         /** Bytes a connection may have queued for writing before it is disconnected as slow (3008). */
         public int queueMaxSize = 1_048_576;
+        /** How often positioned subscriptions are compared with their stream's top to detect lost publications. */
+        public Duration channelPositionCheckDelay = Duration.ofSeconds(40);
         public int historyMaxPublicationLimit = 300;
         public int recoveryMaxPublicationLimit = 300;
         public boolean connectIncludeServerTime;

@@ -17,6 +17,7 @@ public final class FakeTransport implements Transport {
     private final String name;
     private final Protocol protocol;
     private final boolean unidirectional;
+    private final Executor executor;
     private final List<byte[]> frames = new CopyOnWriteArrayList<>();
     private volatile Disconnect closedWith;
 
@@ -29,9 +30,15 @@ public final class FakeTransport implements Transport {
     }
 
     public FakeTransport(String name, Protocol protocol, boolean unidirectional) {
+        this(name, protocol, unidirectional, Runnable::run);
+    }
+
+    /** With an executor of its own, for tests where deliveries and timers come from other threads. */
+    public FakeTransport(String name, Protocol protocol, boolean unidirectional, Executor executor) {
         this.name = name;
         this.protocol = protocol;
         this.unidirectional = unidirectional;
+        this.executor = executor;
     }
 
     @Override
@@ -56,7 +63,7 @@ public final class FakeTransport implements Transport {
 
     @Override
     public Executor executor() {
-        return Runnable::run;
+        return executor;
     }
 
     @Override

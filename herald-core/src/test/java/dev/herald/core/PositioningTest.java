@@ -1,0 +1,147 @@
+package dev.herald.core;
+
+import dev.herald.core.client.ClientSession;
+import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.engine.Broker;
+import dev.herald.core.engine.BrokerEventHandler;
+import dev.herald.core.engine.HistoryPage;
+import dev.herald.core.engine.HistoryQuery;
+import dev.herald.core.engine.MemoryBroker;
+import dev.herald.core.engine.MemoryPresenceManager;
+import dev.herald.core.engine.PublishOptions;
+import dev.herald.core.engine.PublishOutcome;
+import dev.herald.core.testing.FakeTransport;
+import dev.herald.core.time.ExecutorScheduler;
+import dev.herald.protocol.ClientInfo;
+import dev.herald.protocol.Publication;
+import dev.herald.protocol.StreamPosition;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Positioned subscriptions notice a publication that never reached them. */
+class PositioningTest {
+
+    /** A memory broker that can lose the next publication on its way to this node (as a broken network would). */
+    static final class LossyBroker implements Broker {
+        final MemoryBroker inner;
+        final AtomicBoolean loseNext = new AtomicBoolean();
+
+        LossyBroker(MemoryBroker inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void start(BrokerEventHandler handler) {
+            inner.start(new BrokerEventHandler() {
+                @Override
+                public void handlePublication(String channel, Publication publication, StreamPosition position) {
+                    if (!loseNext.getAndSet(false)) {
+                        handler.handlePublication(channel, publication, position);
+                    }
+                }
+
+                @Override
+                public void handleJoin(String channel, ClientInfo info) {
+                    handler.handleJoin(channel, info);
+                }
+
+                @Override
+                public void handleLeave(String channel, ClientInfo info) {
+                    handler.handleLeave(channel, info);
+                }
+            });
+        }
+
+        @Override
+        public CompletionStage<PublishOutcome> publish(String channel, Publication p, PublishOptions o) {
+            return inner.publish(channel, p, o);
+        }
+
+        @Override
+        public CompletionStage<Void> publishJoin(String channel, ClientInfo info) {
+            return inner.publishJoin(channel, info);
+        }
+
+        @Override
+        public CompletionStage<Void> publishLeave(String channel, ClientInfo info) {
+            return inner.publishLeave(channel, info);
+        }
+
+        @Override
+        public CompletionStage<Void> subscribe(String channel) {
+            return inner.subscribe(channel);
+        }
+
+        @Override
+        public CompletionStage<Void> unsubscribe(String channel) {
+            return inner.unsubscribe(channel);
+        }
+
+        @Override
+        public CompletionStage<HistoryPage> history(String channel, HistoryQuery query) {
+            return inner.history(channel, query);
+        }
+
+        @Override
+        public CompletionStage<Void> removeHistory(String channel) {
+            return inner.removeHistory(channel);
+        }
+    }
+
+    private static byte[] json(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void lostPublicationUnsubscribesWith2500AndHealthySubscriptionStays() throws Exception {
+        HeraldConfig config = new HeraldConfig();
+        config.client.insecure = true;
+        config.client.channelPositionCheckDelay = Duration.ofMillis(100);
+        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
+        pos.name = "pos";
+        pos.historySize = 100;
+        pos.historyTtl = Duration.ofMinutes(5);
+        pos.forcePositioning = true;
+        config.channel.namespaces.add(pos);
+        var scheduler = new ExecutorScheduler(Executors.newSingleThreadScheduledExecutor());
+        LossyBroker broker = new LossyBroker(new MemoryBroker(scheduler, System::currentTimeMillis));
+        Node node = new Node(config, broker, new MemoryPresenceManager(), null, null, scheduler, "t", "0");
+        node.start();
+        // Deliveries and timers arrive on other threads: serialise them like an event loop would.
+        FakeTransport t = new FakeTransport("websocket", dev.herald.protocol.Protocol.JSON, false,
+                Executors.newSingleThreadExecutor());
+        ClientSession s = node.newSession(t);
+        t.executor().execute(() -> {
+            s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+            s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:ok\"}}"));
+            s.handleFrame(json("{\"id\":3,\"subscribe\":{\"channel\":\"pos:lossy\"}}"));
+        });
+        awaitTrue(() -> s.subscriptions().size() == 2);
+        node.publish("pos:ok", json("1"), null, null, false, null);
+        broker.loseNext.set(true);
+        node.publish("pos:lossy", json("1"), null, null, false, null);
+        awaitTrue(() -> t.written().stream().anyMatch(f -> f.contains("\"unsubscribe\":{\"code\":2500")));
+        assertTrue(t.written().contains("{\"push\":{\"channel\":\"pos:lossy\",\"unsubscribe\":{\"code\":2500,"
+                + "\"reason\":\"insufficient state\"}}}"), t.written().toString());
+        assertEquals(java.util.Set.of("pos:ok"), s.subscriptions().keySet(), "the healthy subscription stays");
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
