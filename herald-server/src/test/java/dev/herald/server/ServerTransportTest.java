@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A real server on port 0, driven over real sockets. */
@@ -206,6 +207,19 @@ class ServerTransportTest {
             assertEquals("{\"channel\":\"u\",\"subscribe\":{}}", ws.next());
             server.node().publish("u", "{\"k\":2}".getBytes(StandardCharsets.UTF_8), null, null, false, null);
             assertEquals("{\"channel\":\"u\",\"pub\":{\"data\":{\"k\":2}}}", ws.next());
+        }
+    }
+
+    @Test
+    void shutdownDisconnectsClientsWith3001AndStopsAccepting() throws Exception {
+        try (WsClient ws = WsClient.open(server.port(), "/connection/websocket")) {
+            ws.send("{\"id\":1,\"connect\":{}}");
+            ws.next();
+            int port = server.port();
+            server.close();
+            assertEquals(3001, ws.awaitClose());
+            assertEquals("shutdown", ws.closeReason.get());
+            assertThrows(java.io.IOException.class, () -> new java.net.Socket("127.0.0.1", port).close());
         }
     }
 }
