@@ -219,8 +219,13 @@ public final class BenchRun implements AutoCloseable {
                 });
         report.section("Server CPU by thread (" + window + " window, /proc/<pid>/task)", md.toString());
         report.extra("server_thread_cpu_share_percent", shares);
-        return delta.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
-                .mapToLong(java.util.Map.Entry::getValue).sum();
+        return jitNanos(from, to);
+    }
+
+    /** CPU the JIT compiler threads used between two {@link #serverThreads()} samples. */
+    public static long jitNanos(java.util.Map<String, Long> from, java.util.Map<String, Long> to) {
+        return to.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(e -> e.getValue() - from.getOrDefault(e.getKey(), 0L)).sum();
     }
 
     // ---- server ----

@@ -51,20 +51,24 @@ public final class SessionsScenario {
             java.util.function.IntFunction<String> userBody = i -> "{\"user\":\"u" + random.nextInt(users) + "\"}";
             String celBody = "{\"expression\":" + JSON.writeValueAsString(o.cel) + "}";
             // Unmeasured calls first, so that the measured ones run compiled code on both sides.
-            phase(run, http, uri, Math.min(500, o.calls), "warm-up", userBody);
-            phase(run, http, uri, Math.min(20, o.celCalls), "warm-up", i -> celBody);
+            phase(run, http, uri, 2_000, "warm-up", userBody);
+            phase(run, http, uri, 30, "warm-up", i -> celBody);
             run.startJfr();
+            BenchRun.Load l0 = run.load();
             java.util.Map<String, Long> threads0 = run.serverThreads();
             Phase byUser = phase(run, http, uri, o.calls, "by-user", userBody);
             Phase cel = phase(run, http, uri, o.celCalls, "cel", i -> celBody);
             run.recordServerThreads("by-user and CEL calls", threads0, run.serverThreads());
+            run.recordOtherLoad("calls", l0, run.load());
             run.stopJfr();
             report.result("by_user_calls_ok", byUser.ok).result("by_user_connections_per_call_mean",
                             byUser.ok == 0 ? 0 : (double) byUser.listed / byUser.ok)
                     .result("by_user_server_cpu_per_call_ms", byUser.cpuMillisPerCall())
+                    .result("by_user_server_cpu_per_call_ms_without_jit", byUser.cpuMillisPerCallWithoutJit())
                     .result("cel_calls_ok", cel.ok).result("cel_connections_per_call_mean",
                             cel.ok == 0 ? 0 : (double) cel.listed / cel.ok)
                     .result("cel_server_cpu_per_call_ms", cel.cpuMillisPerCall())
+                    .result("cel_server_cpu_per_call_ms_without_jit", cel.cpuMillisPerCallWithoutJit())
                     .result("connections_ready", s.ready());
             if (byUser.firstError != null) {
                 report.note("by-user errors: " + byUser.failed + ", first: " + byUser.firstError);
@@ -98,15 +102,21 @@ public final class SessionsScenario {
         long listed;
         String firstError;
         ProcStats.Delta cpu;
+        long jitNanos;
 
         double cpuMillisPerCall() {
             return ok + failed == 0 ? Double.NaN : cpu.cpuNanos() / 1e6 / (ok + failed);
+        }
+
+        double cpuMillisPerCallWithoutJit() {
+            return ok + failed == 0 ? Double.NaN : (cpu.cpuNanos() - jitNanos) / 1e6 / (ok + failed);
         }
     }
 
     private static Phase phase(BenchRun run, HttpClient http, URI uri, int calls, String label,
                                java.util.function.IntFunction<String> body) {
         Phase phase = new Phase();
+        java.util.Map<String, Long> threads0 = run.serverThreads();
         ProcStats.Sample p0 = run.sample();
         long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
@@ -129,6 +139,7 @@ public final class SessionsScenario {
             }
         }
         phase.cpu = run.sample().minus(p0);
+        phase.jitNanos = BenchRun.jitNanos(threads0, run.serverThreads());
         return phase;
     }
 
