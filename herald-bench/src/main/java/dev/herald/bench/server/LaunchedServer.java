@@ -81,7 +81,7 @@ public final class LaunchedServer implements ServerHandle {
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(serverLog.toFile())).start();
         String description = "launched: " + String.join(" ", cmd.subList(0, cmd.size() - 2)).replace(java, "java")
-                + " -c server-config.json";
+                + " -c server-config.json" + (jar == null ? "" : "; jar " + identify(jar));
         LaunchedServer server = new LaunchedServer(process, port, secret, apiKey, description);
         server.awaitHealthy(Duration.ofSeconds(60), serverLog);
         return server;
@@ -119,6 +119,34 @@ public final class LaunchedServer implements ServerHandle {
         }
         close();
         throw new IOException("server not healthy after " + limit.toSeconds() + " s:\n" + tail(serverLog));
+    }
+
+    /** The jar's build time and content hash, and the repository commit it was launched at, for the report. */
+    private static String identify(Path jar) {
+        String id;
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            try (java.io.InputStream in = Files.newInputStream(jar)) {
+                byte[] buf = new byte[1 << 16];
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    sha.update(buf, 0, n);
+                }
+            }
+            id = "built " + Files.getLastModifiedTime(jar) + ", sha256 " + HexFormat.of().formatHex(sha.digest())
+                    .substring(0, 12);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            id = "(unreadable: " + e.getMessage() + ")";
+        }
+        try {
+            Process git = new ProcessBuilder("git", "log", "-1", "--format=%h %cI").redirectErrorStream(true).start();
+            String head = new String(git.getInputStream().readAllBytes()).trim();
+            if (git.waitFor(10, TimeUnit.SECONDS) && git.exitValue() == 0) {
+                id += ", repository at " + head;
+            }
+        } catch (IOException | InterruptedException e) {
+            // not a git checkout
+        }
+        return id;
     }
 
     private static String tail(Path file) {
