@@ -16,7 +16,6 @@ import dev.herald.protocol.PushBody;
 import dev.herald.protocol.Reply;
 import dev.herald.protocol.ReplyError;
 import dev.herald.protocol.Request;
-import dev.herald.protocol.Result;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,7 +210,7 @@ public final class ClientSession {
 
     private void dispatch(Command command) {
         long started = System.nanoTime();
-        String method = methodName(command.request());
+        String method = CommandNames.of(command.request());
         CompletionStage<?> pending;
         try {
             pending = route(command);
@@ -238,23 +237,6 @@ public final class ClientSession {
         }));
     }
 
-    private static String methodName(Request request) {
-        return switch (request) {
-            case null -> "pong";
-            case Request.Connect c -> "connect";
-            case Request.Subscribe s -> "subscribe";
-            case Request.Unsubscribe u -> "unsubscribe";
-            case Request.Publish p -> "publish";
-            case Request.Presence p -> "presence";
-            case Request.PresenceStats p -> "presence_stats";
-            case Request.History h -> "history";
-            case Request.Ping p -> "ping";
-            case Request.Send s -> "send";
-            case Request.Rpc r -> "rpc";
-            case Request.Refresh r -> "refresh";
-            case Request.SubRefresh s -> "sub_refresh";
-        };
-    }
 
     /** Routes one command; returns a stage when the command finishes asynchronously, else null. */
     private CompletionStage<?> route(Command command) {
@@ -573,30 +555,7 @@ public final class ClientSession {
 
     private void checkPositions() {
         positionTimer = null;
-        if (state != State.CONNECTED) {
-            return;
-        }
-        boolean any = false;
-        for (Subscription sub : subscriptions.values()) {
-            if (!sub.positioned()) {
-                continue;
-            }
-            any = true;
-            node.broker().history(sub.channel(), new dev.herald.core.engine.HistoryQuery(null, 0, false, null))
-                    .thenAccept(page -> onLoop(() -> {
-                        if (subscriptions.get(sub.channel()) != sub
-                                || sub.positionValid(page.top().offset(), page.top().epoch())) {
-                            return;
-                        }
-                        if (sub.serverSide()) {
-                            close(Disconnect.INSUFFICIENT_STATE);
-                        } else {
-                            node.subscribeCommands().unsubscribeWithPush(this, sub.channel(),
-                                    new PushBody.Unsubscribe(2500, "insufficient state"));
-                        }
-                    }));
-        }
-        if (any) {
+        if (state == State.CONNECTED && node.subscribeCommands().checkPositions(this)) {
             ensurePositionCheck();
         }
     }
@@ -612,15 +571,4 @@ public final class ClientSession {
         return transport.protocol();
     }
 
-    /** Builds the connect result shared by the connect reply and the unidirectional connect push. */
-    Result.Connect connectResult(byte[] data, Map<String, Result.Subscribe> subs) {
-        boolean expires = expireAt > 0;
-        int ttl = expires ? (int) Math.max(0, expireAt - System.currentTimeMillis() / 1000) : 0;
-        var cfg = node.config().client;
-        boolean pong = !transport.unidirectional() && cfg.pongTimeout.toMillis() > 0;
-        return new Result.Connect(id, node.version(), expires, ttl, data, subs.isEmpty() ? null : subs,
-                (int) cfg.pingInterval.toSeconds(), pong, sessionId.isEmpty() ? null : sessionId,
-                transport.emulation() ? node.id() : null,
-                cfg.connectIncludeServerTime ? System.currentTimeMillis() : 0);
-    }
 }

@@ -144,7 +144,7 @@ public final class ConnectCommands {
                 var entry = stage.toCompletableFuture().join();
                 subs.put(entry.getKey(), entry.getValue());
             }
-            Result.Connect result = session.connectResult(effective.data(), subs);
+            Result.Connect result = connectResult(session, effective.data(), subs);
             if (session.transport().unidirectional()) {
                 session.push(new Push("", result));
             } else {
@@ -158,6 +158,18 @@ public final class ConnectCommands {
             done.complete(null);
         }));
         return done;
+    }
+
+    /** Builds the connect result shared by the connect reply and the unidirectional connect push. */
+    private Result.Connect connectResult(ClientSession session, byte[] data, Map<String, Result.Subscribe> subs) {
+        boolean expires = session.expireAt() > 0;
+        int ttl = expires ? (int) Math.max(0, session.expireAt() - System.currentTimeMillis() / 1000) : 0;
+        var cfg = config;
+        boolean pong = !session.transport().unidirectional() && cfg.pongTimeout.toMillis() > 0;
+        return new Result.Connect(session.id(), node.version(), expires, ttl, data, subs.isEmpty() ? null : subs,
+                (int) cfg.pingInterval.toSeconds(), pong, session.sessionId().isEmpty() ? null : session.sessionId(),
+                session.transport().emulation() ? node.id() : null,
+                cfg.connectIncludeServerTime ? System.currentTimeMillis() : 0);
     }
 
     private Map<String, SubscribeOptions> serverSideChannels(Credentials creds) {

@@ -292,6 +292,36 @@ public final class SubscribeCommands {
         }
     }
 
+    /**
+     * Compares each positioned subscription with its stream's top; a lost publication unsubscribes a client-side
+     * subscription with 2500 and disconnects for a server-side one with 3010. Executor thread.
+     *
+     * @return whether the session still has positioned subscriptions to check later
+     */
+    boolean checkPositions(ClientSession session) {
+        boolean any = false;
+        for (Subscription sub : session.subscriptions().values()) {
+            if (!sub.positioned()) {
+                continue;
+            }
+            any = true;
+            node.broker().history(sub.channel(), new HistoryQuery(null, 0, false, null))
+                    .thenAccept(page -> session.onLoop(() -> {
+                        if (session.subscriptions().get(sub.channel()) != sub
+                                || sub.positionValid(page.top().offset(), page.top().epoch())) {
+                            return;
+                        }
+                        if (sub.serverSide()) {
+                            session.close(Disconnect.INSUFFICIENT_STATE);
+                        } else {
+                            unsubscribeWithPush(session, sub.channel(),
+                                    new PushBody.Unsubscribe(2500, "insufficient state"));
+                        }
+                    }));
+        }
+        return any;
+    }
+
     CompletionStage<?> unsubscribe(ClientSession session, long commandId, Request.Unsubscribe request) {
         Subscription sub = session.removeSubscription(request.channel());
         if (sub != null) {
