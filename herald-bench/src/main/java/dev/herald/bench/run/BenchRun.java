@@ -247,9 +247,15 @@ public final class BenchRun implements AutoCloseable {
     public void startJfr() {
         if (options.jfr && server.jcmd()) {
             Path file = runDir.resolve(report.scenario() + "-server.jfr").toAbsolutePath();
-            // 1 ms execution samples instead of the profile's 10/20 ms: enough samples from a window of seconds.
+            // 1 ms samples instead of the profile's 10/20 ms: enough samples from a window of seconds. CPU-time
+            // sampling (Java 25, Linux) also sees the time threads spend in native code and syscalls.
             String r = Jcmd.run(server.pid(), "JFR.start", "name=" + JFR_NAME, "settings=profile",
-                    "jdk.ExecutionSample#period=1ms", "jdk.NativeMethodSample#period=1ms", "filename=" + file);
+                    "jdk.ExecutionSample#period=1ms", "jdk.NativeMethodSample#period=1ms",
+                    "jdk.CPUTimeSample#enabled=true", "jdk.CPUTimeSample#throttle=1ms", "filename=" + file);
+            if (r == null) {
+                r = Jcmd.run(server.pid(), "JFR.start", "name=" + JFR_NAME, "settings=profile",
+                        "jdk.ExecutionSample#period=1ms", "jdk.NativeMethodSample#period=1ms", "filename=" + file);
+            }
             out.println(r == null ? "JFR: could not start" : "JFR: recording server to " + file);
         }
     }

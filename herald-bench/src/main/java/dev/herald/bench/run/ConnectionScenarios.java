@@ -42,11 +42,13 @@ public final class ConnectionScenarios {
         long ready = s.ready();
         long holdEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(hold);
         ProcStats.Sample holdStart = run.sample();
+        long pingsBefore = run.status().pings();
         while (System.nanoTime() < holdEnd) {
             BenchRun.sleepMillis(1000);
             run.progress("idle", run.status(), null);
         }
         ProcStats.Sample holdStop = run.sample();
+        long pingsInHold = run.status().pings() - pingsBefore;
         run.recordOtherLoad("connect and hold", l0, run.load());
         if (gc) {
             run.gc();
@@ -68,6 +70,9 @@ public final class ConnectionScenarios {
                         (connected.rssBytes() - base.rssBytes()) / 1024.0 / ready)
                 .result("server_rss_growth_per_connection_kb" + (gc ? " (after GC)" : ""), perConnKb)
                 .result("server_idle_cpu_cores (pings)", holdStop.minus(holdStart).cores())
+                .result("pings_answered_in_hold", pingsInHold)
+                .result("server_cpu_per_ping_us (hold CPU / pings in hold)", pingsInHold == 0 ? Double.NaN
+                        : holdStop.minus(holdStart).cpuNanos() / 1e3 / pingsInHold)
                 .result("server_threads", after.threads())
                 .result("pings_answered", end.pings())
                 .result("connections_dropped", end.dropped());

@@ -17,8 +17,10 @@ import java.util.Set;
 
 /**
  * What a server JFR recording says, reduced to tables a report can hold: the hottest methods by own time and by
- * inclusive time (Java execution samples), the hottest native frames (time in syscalls such as writev), the
- * classes allocated most, and GC pauses.
+ * inclusive time, the hottest native frames (time in syscalls such as writev), the classes allocated most, and GC
+ * pauses. Stacks come from CPU-time samples ({@code jdk.CPUTimeSample}, Java 25 on Linux: every thread is sampled
+ * by the CPU it uses, in Java or in native code) when the recording has them, otherwise from execution samples
+ * (threads running Java code only).
  */
 public final class JfrSummary {
     private JfrSummary() {
@@ -27,18 +29,16 @@ public final class JfrSummary {
     public record Row(String name, long count, double percent) {
     }
 
-    public record Summary(long executionSamples, List<Row> selfTop, List<Row> selfByPackage,
+    public record Summary(String sampleKind, long executionSamples, List<Row> selfTop, List<Row> selfByPackage,
                           List<Row> heraldInclusiveTop, long nativeSamples, List<Row> nativeTop,
                           List<Row> allocationTop, long gcCount, double gcPauseMillis) {
     }
 
     public static Summary read(Path file, int limit) throws IOException {
-        Map<String, Long> self = new HashMap<>();
-        Map<String, Long> byPackage = new HashMap<>();
-        Map<String, Long> inclusive = new HashMap<>();
+        Stacks execution = new Stacks();
+        Stacks cpuTime = new Stacks();
         Map<String, Long> nat = new HashMap<>();
         Map<String, Long> alloc = new HashMap<>();
-        long samples = 0;
         long nativeSamples = 0;
         long allocTotal = 0;
         long gcCount = 0;
@@ -48,23 +48,8 @@ public final class JfrSummary {
                 RecordedEvent e = recording.readEvent();
                 String type = e.getEventType().getName();
                 switch (type) {
-                    case "jdk.ExecutionSample" -> {
-                        RecordedStackTrace st = e.getStackTrace();
-                        if (st == null || st.getFrames().isEmpty()) {
-                            continue;
-                        }
-                        samples++;
-                        List<RecordedFrame> frames = st.getFrames();
-                        self.merge(name(frames.getFirst()), 1L, Long::sum);
-                        byPackage.merge(area(frames.getFirst()), 1L, Long::sum);
-                        Set<String> seen = new HashSet<>();
-                        for (RecordedFrame f : frames) {
-                            String n = name(f);
-                            if (n.startsWith("dev.herald") && seen.add(n)) {
-                                inclusive.merge(n, 1L, Long::sum);
-                            }
-                        }
-                    }
+                    case "jdk.ExecutionSample" -> execution.add(e.getStackTrace());
+                    case "jdk.CPUTimeSample" -> cpuTime.add(e.getStackTrace());
                     case "jdk.NativeMethodSample" -> {
                         RecordedStackTrace st = e.getStackTrace();
                         if (st == null || st.getFrames().isEmpty()) {
@@ -94,10 +79,37 @@ public final class JfrSummary {
                 }
             }
         }
-        return new Summary(samples, top(self, samples, limit), top(byPackage, samples, limit),
-                top(inclusive, samples, limit), nativeSamples,
+        Stacks s = cpuTime.samples > 0 ? cpuTime : execution;
+        String kind = cpuTime.samples > 0 ? "CPU-time samples (jdk.CPUTimeSample)" : "Java execution samples";
+        return new Summary(kind, s.samples, top(s.self, s.samples, limit), top(s.byPackage, s.samples, limit),
+                top(s.inclusive, s.samples, limit), nativeSamples,
                 top(nat, nativeSamples, limit), top(alloc, allocTotal, limit), gcCount,
                 gcPause.toNanos() / 1e6);
+    }
+
+    /** Stack samples folded three ways: by top frame, by the top frame's package, by Herald frame anywhere. */
+    private static final class Stacks {
+        final Map<String, Long> self = new HashMap<>();
+        final Map<String, Long> byPackage = new HashMap<>();
+        final Map<String, Long> inclusive = new HashMap<>();
+        long samples;
+
+        void add(RecordedStackTrace st) {
+            if (st == null || st.getFrames().isEmpty()) {
+                return;
+            }
+            samples++;
+            List<RecordedFrame> frames = st.getFrames();
+            self.merge(name(frames.getFirst()), 1L, Long::sum);
+            byPackage.merge(area(frames.getFirst()), 1L, Long::sum);
+            Set<String> seen = new HashSet<>();
+            for (RecordedFrame f : frames) {
+                String n = name(f);
+                if (n.startsWith("dev.herald") && seen.add(n)) {
+                    inclusive.merge(n, 1L, Long::sum);
+                }
+            }
+        }
     }
 
     private static String name(RecordedFrame f) {
@@ -137,12 +149,12 @@ public final class JfrSummary {
     /** Markdown tables for the report. */
     public static String markdown(Summary s) {
         StringBuilder md = new StringBuilder();
-        md.append("Java execution samples: ").append(s.executionSamples()).append("; native (non-idle) samples: ")
+        md.append(s.sampleKind()).append(": ").append(s.executionSamples()).append("; native (non-idle) samples: ")
                 .append(s.nativeSamples()).append("; GCs: ").append(s.gcCount()).append(" (pauses ")
                 .append(String.format("%.1f", s.gcPauseMillis())).append(" ms)\n\n");
-        table(md, "Own time by package (% of Java samples)", s.selfByPackage());
-        table(md, "Hottest methods (own time, % of Java samples)", s.selfTop());
-        table(md, "Herald methods (inclusive time, % of Java samples)", s.heraldInclusiveTop());
+        table(md, "Own time by package (% of samples)", s.selfByPackage());
+        table(md, "Hottest methods (own time, % of samples; a native method's time includes its syscall)", s.selfTop());
+        table(md, "Herald methods (inclusive time, % of samples)", s.heraldInclusiveTop());
         table(md, "Native frames (% of non-idle native samples)", s.nativeTop());
         table(md, "Allocation by class (% of sampled bytes)", s.allocationTop());
         return md.toString();
