@@ -5,8 +5,6 @@ public final class HandlerNames {
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String HTTP_ROUTER = "http-router";
-    public static final String WS_PROTOCOL = "ws-protocol";
-    public static final String WS_AGGREGATOR = "ws-aggregator";
     public static final String WS_CONNECTION = "ws-connection";
     public static final String STREAM_CONNECTION = "stream-connection";
 

@@ -5,6 +5,8 @@ import dev.herald.core.config.HeraldConfig;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Origins;
 import dev.herald.server.http.Responses;
+import dev.herald.protocol.Protocol;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -14,12 +16,11 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +37,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     static final String HTTP_STREAM_PATH = "/connection/http_stream";
     static final String SSE_PATH = "/connection/sse";
     static final String EMULATION_PATH = "/emulation";
+    static final String JSON_SUBPROTOCOL = "centrifuge-json";
+    static final String PROTOBUF_SUBPROTOCOL = "centrifuge-protobuf";
+    private static final String[] SUBPROTOCOLS = {JSON_SUBPROTOCOL, PROTOBUF_SUBPROTOCOL};
+    private static final String[] NO_SUBPROTOCOLS = {};
 
     private final Node node;
     private final HeraldConfig config;
@@ -52,24 +57,10 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      * only references to this.
      */
     record Shared(Node node, Origins origins, Map<String, HttpService> services, StreamEndpoints streams,
-                  EmulationEndpoint emulation, WebSocketServerProtocolConfig websocket,
-                  WebSocketServerProtocolConfig uniWebsocket) {
+                  EmulationEndpoint emulation) {
 
         static Shared of(Node node, Origins origins, Map<String, HttpService> services) {
-            return new Shared(node, origins, services, new StreamEndpoints(node), new EmulationEndpoint(node),
-                    websocketConfig(node, WEBSOCKET_PATH, false), websocketConfig(node, UNI_WEBSOCKET_PATH, true));
-        }
-
-        private static WebSocketServerProtocolConfig websocketConfig(Node node, String path, boolean uni) {
-            return WebSocketServerProtocolConfig.newBuilder()
-                    .websocketPath(path)
-                    .checkStartsWith(true)
-                    .subprotocols(uni ? null : "centrifuge-json," + WebSocketHandler.PROTOBUF_SUBPROTOCOL)
-                    .maxFramePayloadLength(node.config().websocket.messageSizeLimit)
-                    .handleCloseFrames(true)
-                    .dropPongFrames(true)
-                    .handshakeTimeoutMillis(10_000)
-                    .build();
+            return new Shared(node, origins, services, new StreamEndpoints(node), new EmulationEndpoint(node));
         }
     }
 
@@ -83,14 +74,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         switch (path) {
             case WEBSOCKET_PATH -> {
                 if (!config.websocket.disabled && allowOrigin(ctx, request)) {
-                    upgrade(ctx, request, path, false);
+                    upgrade(ctx, request, false);
                 } else if (config.websocket.disabled) {
                     notFound(ctx, request);
                 }
             }
             case UNI_WEBSOCKET_PATH -> {
                 if (config.uniWebsocket.enabled && allowOrigin(ctx, request)) {
-                    upgrade(ctx, request, path, true);
+                    upgrade(ctx, request, true);
                 } else if (!config.uniWebsocket.enabled) {
                     notFound(ctx, request);
                 }
@@ -130,15 +121,49 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         return false;
     }
 
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String path, boolean unidirectional) {
-        int limit = config.websocket.messageSizeLimit;
-        WebSocketServerProtocolConfig wsConfig = unidirectional ? shared.uniWebsocket() : shared.websocket();
+    /**
+     * Switches this connection to WebSocket in place: the HTTP handlers leave the pipeline and one
+     * {@link WebSocketConnection} takes over (bytes that followed the request reach it when the codec leaves).
+     */
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, boolean unidirectional) {
+        ByteBuf switching;
+        try {
+            switching = WebSocketHandshake.accept(request, unidirectional ? NO_SUBPROTOCOLS : SUBPROTOCOLS,
+                    ctx.alloc());
+        } catch (WebSocketHandshake.Refused refused) {
+            Responses.send(ctx, refused.response, false);
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        Protocol protocol = unidirectional ? Protocol.JSON : protocolOf(request, query);
+        byte[] urlConnect = null;
+        if (unidirectional) {
+            List<String> connect = query.parameters().get("cf_connect");
+            if (connect != null && !connect.isEmpty()) {
+                urlConnect = connect.getFirst().getBytes(StandardCharsets.UTF_8);
+            }
+        }
+        WebSocketConnection connection = new WebSocketConnection(node, protocol, unidirectional, urlConnect);
         ChannelPipeline p = ctx.pipeline();
-        p.addAfter(ctx.name(), HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(wsConfig));
-        p.addAfter(HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(limit));
-        p.addAfter(HandlerNames.WS_AGGREGATOR, HandlerNames.WS_CONNECTION, new WebSocketHandler(node, unidirectional));
+        p.addLast(HandlerNames.WS_CONNECTION, connection);
+        p.remove(HandlerNames.HTTP_AGGREGATOR);
         p.remove(this);
-        ctx.fireChannelRead(request.retain());
+        p.remove(HandlerNames.HTTP_CODEC);
+        connection.start(switching);
+    }
+
+    private static Protocol protocolOf(FullHttpRequest request, QueryStringDecoder query) {
+        String selected = WebSocketHandshake.select(
+                request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL), SUBPROTOCOLS);
+        if (PROTOBUF_SUBPROTOCOL.equals(selected)) {
+            return Protocol.PROTOBUF;
+        }
+        if (JSON_SUBPROTOCOL.equals(selected)) {
+            return Protocol.JSON;
+        }
+        var params = query.parameters();
+        List<String> format = params.getOrDefault("cf_protocol", params.get("format"));
+        return format != null && format.contains("protobuf") ? Protocol.PROTOBUF : Protocol.JSON;
     }
 
     private void serve(ChannelHandlerContext ctx, FullHttpRequest request, String path) {

@@ -5,6 +5,8 @@ import dev.herald.core.transport.Transport;
 import dev.herald.protocol.Protocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
 
 import java.util.concurrent.Executor;
@@ -15,9 +17,13 @@ import java.util.concurrent.TimeUnit;
  * handler is reading are flushed once at read-complete, others at once; {@link #writeBuffered}/{@link #flush} let
  * the hub's fan-out flush each connection once per batch. A connection whose unsent bytes pass the configured
  * queue size is closed as slow (3008) instead of growing the server's memory.
+ *
+ * <p>Writes enter the pipeline at {@code out}: the channel (its tail) by default, or a handler's context when the
+ * transport owns the last handler and nothing between it and the socket needs to see its writes.
  */
 public abstract class NettyTransport implements Transport {
     protected final Channel channel;
+    private final ChannelOutboundInvoker out;
     private final EventLoop loop;
     private final Protocol protocol;
     private final long maxQueuedBytes;
@@ -27,7 +33,13 @@ public abstract class NettyTransport implements Transport {
     private Disconnect abortedWith;
 
     protected NettyTransport(Channel channel, Protocol protocol, long maxQueuedBytes, long closeTimeoutMillis) {
+        this(channel, channel, protocol, maxQueuedBytes, closeTimeoutMillis);
+    }
+
+    protected NettyTransport(Channel channel, ChannelOutboundInvoker out, Protocol protocol, long maxQueuedBytes,
+                             long closeTimeoutMillis) {
         this.channel = channel;
+        this.out = out;
         this.loop = channel.eventLoop();
         this.protocol = protocol;
         this.maxQueuedBytes = maxQueuedBytes;
@@ -52,7 +64,7 @@ public abstract class NettyTransport implements Transport {
     /** Flushes what the read burst wrote. Event loop only. */
     public final void readComplete() {
         reading = false;
-        channel.flush();
+        flush();
     }
 
     @Override
@@ -60,7 +72,7 @@ public abstract class NettyTransport implements Transport {
         if (loop.inEventLoop()) {
             writeBuffered(element);
             if (!reading) {
-                channel.flush();
+                flush();
             }
         } else {
             loop.execute(() -> write(element));
@@ -72,16 +84,40 @@ public abstract class NettyTransport implements Transport {
         if (closed) {
             return;
         }
-        channel.write(frame(element), channel.voidPromise());
-        if (channel.unsafe().outboundBuffer() != null
-                && channel.unsafe().outboundBuffer().totalPendingWriteBytes() > maxQueuedBytes) {
+        int buffered = append(element);
+        if (buffered + queuedInChannel() > maxQueuedBytes) {
             abort(Disconnect.SLOW);
         }
     }
 
+    private long queuedInChannel() {
+        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        return queued == null ? 0 : queued.totalPendingWriteBytes();
+    }
+
     @Override
     public final void flush() {
-        channel.flush();
+        Object batch = drain();
+        if (batch != null) {
+            out.write(batch, channel.voidPromise());
+        }
+        out.flush();
+    }
+
+    /**
+     * Queues one element for the next flush. By default each element becomes its own message in the channel's
+     * outbound buffer; a transport may instead collect elements itself (then {@link #drain} hands them over).
+     *
+     * @return bytes collected by the transport itself and not yet handed to the channel
+     */
+    protected int append(byte[] element) {
+        out.write(frame(element), channel.voidPromise());
+        return 0;
+    }
+
+    /** What {@link #append} collected since the last flush, as one message for the channel, or null. */
+    protected Object drain() {
+        return null;
     }
 
     @Override
@@ -96,10 +132,12 @@ public abstract class NettyTransport implements Transport {
         closed = true;
         Object goodbye = goodbye(disconnect);
         if (goodbye == null || !channel.isActive()) {
+            discard();
             channel.close();
             return;
         }
-        channel.writeAndFlush(goodbye).addListener(ChannelFutureListener.CLOSE);
+        flush();
+        out.writeAndFlush(goodbye).addListener(ChannelFutureListener.CLOSE);
         // A peer that does not read may never let the goodbye out: close anyway after the write timeout.
         loop.schedule(() -> {
             if (channel.isOpen()) {
@@ -112,7 +150,18 @@ public abstract class NettyTransport implements Transport {
     private void abort(Disconnect disconnect) {
         closed = true;
         abortedWith = disconnect;
+        discard();
         channel.close();
+    }
+
+    /** The channel is gone (or going without a goodbye): frees what the transport still collects. Event loop only. */
+    protected void discard() {
+    }
+
+    /** Called once the channel is inactive: nothing more will be written. Event loop only. */
+    public final void channelClosed() {
+        closed = true;
+        discard();
     }
 
     /** Why the connection ended from the server's side without a goodbye, or "connection closed". */
@@ -122,6 +171,11 @@ public abstract class NettyTransport implements Transport {
 
     protected final boolean isClosed() {
         return closed;
+    }
+
+    /** The connection is closing by the peer's or the protocol's doing: no more writes from the session. */
+    final void markClosing() {
+        closed = true;
     }
 
     /** Wraps one framed element in what this transport writes to the channel. */

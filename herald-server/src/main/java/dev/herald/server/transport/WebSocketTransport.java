@@ -3,20 +3,37 @@ package dev.herald.server.transport;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.protocol.Protocol;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.channel.ChannelHandlerContext;
+
+import java.nio.charset.StandardCharsets;
 
 /**
- * WebSocket: one frame per element (text for JSON, binary for protobuf), written pre-framed past Netty's frame
- * encoder (see {@link FrameCache}); disconnect = close frame.
+ * WebSocket: one frame per element (text for JSON, binary for protobuf); disconnect = a close frame. Server frames
+ * are unmasked, so framing is a header in front of the element's bytes. The frames of one flush are collected in
+ * one buffer and handed to the socket as a single write: at a high publication rate a connection's pending frames
+ * coalesce into one write(2) instead of one each; while idle the transport holds no buffer at all. Writes enter
+ * the pipeline at the connection handler's context, which is the only handler, so they go straight to the socket.
  */
 final class WebSocketTransport extends NettyTransport {
-    private final boolean unidirectional;
+    private static final int OP_TEXT = 0x1;
+    private static final int OP_BINARY = 0x2;
+    private static final int OP_CLOSE = 0x8;
+    private static final int OP_PONG = 0xA;
+    /** Smallest batch buffer: one small frame, or a few, without growing. */
+    private static final int MIN_BATCH_CAPACITY = 256;
 
-    WebSocketTransport(Channel channel, Protocol protocol, boolean unidirectional, long maxQueuedBytes,
+    private final ChannelHandlerContext ctx;
+    private final boolean unidirectional;
+    private final int dataOpcode;
+    /** Frames written since the last flush; null when there are none. */
+    private ByteBuf batch;
+
+    WebSocketTransport(ChannelHandlerContext ctx, Protocol protocol, boolean unidirectional, long maxQueuedBytes,
                        long closeTimeoutMillis) {
-        super(channel, protocol, maxQueuedBytes, closeTimeoutMillis);
+        super(ctx.channel(), ctx, protocol, maxQueuedBytes, closeTimeoutMillis);
+        this.ctx = ctx;
         this.unidirectional = unidirectional;
+        this.dataOpcode = protocol == Protocol.PROTOBUF ? OP_BINARY : OP_TEXT;
     }
 
     @Override
@@ -35,43 +52,85 @@ final class WebSocketTransport extends NettyTransport {
     }
 
     @Override
+    protected int append(byte[] element) {
+        int length = headerLength(element.length) + element.length;
+        if (batch == null) {
+            batch = ctx.alloc().directBuffer(Math.max(length, MIN_BATCH_CAPACITY));
+        }
+        writeFrame(batch, dataOpcode, element, 0, element.length);
+        return batch.readableBytes();
+    }
+
+    @Override
+    protected Object drain() {
+        ByteBuf frames = batch;
+        batch = null;
+        return frames;
+    }
+
+    @Override
+    protected void discard() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+        }
+    }
+
+    @Override
     protected Object frame(byte[] element) {
-        return FrameCache.frame(protocol() == Protocol.PROTOBUF ? BINARY : TEXT, element, channel.alloc());
+        throw new UnsupportedOperationException("frames are collected by append");
     }
 
-    /** Server frames are unmasked, so one framing serves every connection: FIN + opcode, length, payload. */
-    private record Framer(int opcode) implements FrameCache.Framer {
-        @Override
-        public int length(byte[] element) {
-            int n = element.length;
-            return (n < 126 ? 2 : n <= 0xFFFF ? 4 : 10) + n;
+    /** A pong answering a ping, queued for the next flush. Event loop only. */
+    void pong(byte[] payload) {
+        if (isClosed()) {
+            return;
         }
-
-        @Override
-        public void write(ByteBuf out, byte[] element) {
-            int n = element.length;
-            out.writeByte(0x80 | opcode);
-            if (n < 126) {
-                out.writeByte(n);
-            } else if (n <= 0xFFFF) {
-                out.writeByte(126);
-                out.writeShort(n);
-            } else {
-                out.writeByte(127);
-                out.writeLong(n);
-            }
-            out.writeBytes(element);
-        }
+        ByteBuf frame = ctx.alloc().directBuffer(2 + payload.length);
+        writeFrame(frame, OP_PONG, payload, 0, payload.length);
+        ctx.write(frame, ctx.voidPromise());
     }
-
-    private static final Framer TEXT = new Framer(0x1);
-    private static final Framer BINARY = new Framer(0x2);
 
     @Override
     protected Object goodbye(Disconnect disconnect) {
         if (disconnect.code() == Disconnect.CONNECTION_CLOSED.code()) {
             return null;
         }
-        return new CloseWebSocketFrame(disconnect.code(), disconnect.reason());
+        return closeFrame(ctx, disconnect.code(), disconnect.reason());
+    }
+
+    /** A close frame with a status code and a reason cut to fit the 125-byte control frame limit. */
+    static ByteBuf closeFrame(ChannelHandlerContext ctx, int code, String reason) {
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        int reasonLength = Math.min(text.length, 123);
+        while (reasonLength < text.length && reasonLength > 0 && (text[reasonLength] & 0xC0) == 0x80) {
+            reasonLength--; // do not cut a character in two
+        }
+        byte[] payload = new byte[2 + reasonLength];
+        payload[0] = (byte) (code >>> 8);
+        payload[1] = (byte) code;
+        System.arraycopy(text, 0, payload, 2, reasonLength);
+        ByteBuf frame = ctx.alloc().directBuffer(2 + payload.length);
+        writeFrame(frame, OP_CLOSE, payload, 0, payload.length);
+        return frame;
+    }
+
+    static int headerLength(int payloadLength) {
+        return payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10;
+    }
+
+    /** FIN + opcode, the payload length in its shortest form, the payload; server frames are not masked. */
+    static void writeFrame(ByteBuf out, int opcode, byte[] payload, int offset, int length) {
+        out.writeByte(0x80 | opcode);
+        if (length < 126) {
+            out.writeByte(length);
+        } else if (length <= 0xFFFF) {
+            out.writeByte(126);
+            out.writeShort(length);
+        } else {
+            out.writeByte(127);
+            out.writeLong(length);
+        }
+        out.writeBytes(payload, offset, length);
     }
 }
