@@ -22,7 +22,6 @@ import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
@@ -102,28 +101,9 @@ public final class HeraldServer implements AutoCloseable {
         log.info("shutting down");
         server.stopAccepting();
         node.shutdown();
-        awaitGoodbyes();
         server.close();
         scheduler.close();
         terminated.countDown();
-    }
-
-    /**
-     * Gives the event loops time to write every client's 3001 close before they stop: a loop that shuts down
-     * closes its channels at once, and a close frame still queued behind it would be lost. Bounded by the write
-     * timeout (a client that does not read is closed by its own timer then).
-     */
-    private void awaitGoodbyes() {
-        long deadline = System.nanoTime() + node.config().websocket.writeTimeout.toNanos()
-                + TimeUnit.MILLISECONDS.toNanos(200);
-        while (node.hub().numClients() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     /** Herald's version, from the jar manifest. */

@@ -20,6 +20,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +31,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * The listening socket and its event loops: native epoll on Linux, NIO elsewhere. Every connection starts as HTTP
  * (codec, aggregator, router) and the router reshapes the pipeline for WebSocket or streaming connections.
+ *
+ * <p>One event loop per CPU the process may use (the JVM counts the cgroup and affinity limits), and the listening
+ * socket is served by one of them rather than by a thread of its own: a loop never waits on I/O, so more loops than
+ * CPUs only adds context switches, and a separate acceptor would hand every new connection to a worker through
+ * a cross-thread wake-up. {@code -Dio.netty.eventLoopThreads=N} overrides the count.
  */
 public final class NettyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
 
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EventLoopGroup loops;
     private final Channel serverChannel;
 
     public NettyServer(Node node, String address, int port, Map<String, HttpService> services)
@@ -44,15 +49,15 @@ public final class NettyServer implements AutoCloseable {
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
                 : NioServerSocketChannel.class;
-        this.boss = new MultiThreadIoEventLoopGroup(1, factory);
-        this.workers = new MultiThreadIoEventLoopGroup(0, factory);
+        int threads = Integer.getInteger("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors());
+        this.loops = new MultiThreadIoEventLoopGroup(Math.max(1, threads), factory);
         var config = node.config();
         HttpRouter.Shared shared = HttpRouter.Shared.of(node, new Origins(config.client.allowedOrigins), services);
         int maxBody = Math.max(config.httpApi.maxRequestBodySize,
                 Math.max(config.uniHttpStream.maxRequestBodySize, config.uniSse.maxRequestBodySize));
         int queueMax = config.client.queueMaxSize;
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, workers)
+                .group(loops)
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -83,10 +88,17 @@ public final class NettyServer implements AutoCloseable {
         serverChannel.close().syncUninterruptibly();
     }
 
+    /**
+     * Stops the event loops once the tasks queued on them so far have run: the 3001 close frames written by
+     * {@code Node.shutdown()} go out first (a loop that starts shutting down closes its channels before it runs its
+     * queued tasks).
+     */
     @Override
     public void close() {
         stopAccepting();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        for (EventExecutor loop : loops) {
+            loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }
