@@ -49,7 +49,9 @@ class ConnectProxyTest {
         config.httpServer.port = 0;
         config.client.proxy.connect.enabled = true;
         config.client.proxy.connect.endpoint = "http://127.0.0.1:" + backend.getAddress().getPort() + "/connect";
-        config.client.proxy.connect.timeout = Duration.ofMillis(500);
+        // Generous for a loaded CI machine (the first call also starts the HTTP client); the timeout test's
+        // backend waits well past it.
+        config.client.proxy.connect.timeout = Duration.ofMillis(3_000);
         config.uniHttpStream.enabled = true;
         server = HeraldServer.start(config);
     }
@@ -102,7 +104,7 @@ class ConnectProxyTest {
     @Test
     void proxyTimeoutGivesInternalErrorNotAHang() throws Exception {
         answer.set("{\"result\":{\"user\":\"1\"}}");
-        delayMillis.set(2_000L);
+        delayMillis.set(6_000L);
         try (WsClient ws = WsClient.open(server.port(), "/connection/websocket")) {
             ws.send("{\"id\":1,\"connect\":{}}");
             assertEquals("{\"id\":1,\"error\":{\"code\":100,\"message\":\"internal server error\","

@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
  * WebSocket: one frame per element (text for JSON, binary for protobuf); disconnect = a close frame. Server frames
  * are unmasked, so framing is a header in front of the element's bytes. The frames of one flush are collected in
  * one buffer and handed to the socket as a single write: at a high publication rate a connection's pending frames
- * coalesce into one write(2) instead of one each; while idle the transport holds no buffer at all. Writes enter
- * the pipeline at the connection handler's context, which is the only handler, so they go straight to the socket.
+ * coalesce into one write(2) instead of one each. A flush of a single element (the common case at low rates) does
+ * not copy it: it writes the event loop's shared framing of that element ({@link FrameCache}), framed once for all
+ * the loop's subscribers. While idle the transport holds no buffer at all. Writes enter the pipeline at the
+ * connection handler's context, which is the only handler, so they go straight to the socket.
  */
 final class WebSocketTransport extends NettyTransport {
     private static final int OP_TEXT = 0x1;
@@ -25,7 +27,9 @@ final class WebSocketTransport extends NettyTransport {
     private final ChannelHandlerContext ctx;
     private final boolean unidirectional;
     private final int dataOpcode;
-    /** Frames written since the last flush; null when there are none. */
+    /** The only element written since the last flush, not yet copied anywhere; null if none or several. */
+    private byte[] single;
+    /** Frames written since the last flush when there are several; null otherwise. */
     private ByteBuf batch;
 
     WebSocketTransport(ChannelHandlerContext ctx, Protocol protocol, boolean unidirectional, long maxQueuedBytes,
@@ -53,9 +57,15 @@ final class WebSocketTransport extends NettyTransport {
 
     @Override
     protected int append(byte[] element) {
-        int length = headerLength(element.length) + element.length;
+        if (batch == null && single == null) {
+            single = element;
+            return headerLength(element.length) + element.length;
+        }
         if (batch == null) {
-            batch = ctx.alloc().directBuffer(Math.max(length, MIN_BATCH_CAPACITY));
+            batch = ctx.alloc().directBuffer(Math.max(frameLength(single) + frameLength(element),
+                    MIN_BATCH_CAPACITY));
+            writeFrame(batch, dataOpcode, single, 0, single.length);
+            single = null;
         }
         writeFrame(batch, dataOpcode, element, 0, element.length);
         return batch.readableBytes();
@@ -63,6 +73,11 @@ final class WebSocketTransport extends NettyTransport {
 
     @Override
     protected Object drain() {
+        if (single != null) {
+            byte[] element = single;
+            single = null;
+            return FrameCache.frame(dataOpcode == OP_BINARY ? BINARY : TEXT, element, ctx.alloc());
+        }
         ByteBuf frames = batch;
         batch = null;
         return frames;
@@ -70,6 +85,7 @@ final class WebSocketTransport extends NettyTransport {
 
     @Override
     protected void discard() {
+        single = null;
         if (batch != null) {
             batch.release();
             batch = null;
@@ -80,6 +96,26 @@ final class WebSocketTransport extends NettyTransport {
     protected Object frame(byte[] element) {
         throw new UnsupportedOperationException("frames are collected by append");
     }
+
+    private static int frameLength(byte[] element) {
+        return headerLength(element.length) + element.length;
+    }
+
+    /** The shared per-loop framing of one element, for {@link FrameCache}. */
+    private record Framer(int opcode) implements FrameCache.Framer {
+        @Override
+        public int length(byte[] element) {
+            return frameLength(element);
+        }
+
+        @Override
+        public void write(ByteBuf out, byte[] element) {
+            writeFrame(out, opcode, element, 0, element.length);
+        }
+    }
+
+    private static final Framer TEXT = new Framer(OP_TEXT);
+    private static final Framer BINARY = new Framer(OP_BINARY);
 
     /** A pong answering a ping, queued for the next flush. Event loop only. */
     void pong(byte[] payload) {
