@@ -20,15 +20,15 @@ import dev.herald.core.codes.Errors;
 import dev.herald.protocol.ReplyError;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A compiled CEL (Common Expression Language) filter over live connections, for the {@code connections} server
  * API's {@code expression} parameter. Compile once per API call with {@link #compile}, then call
- * {@link #matches} for each connection; the instance is immutable apart from its budget counter and meta cache,
- * and safe to share between threads for the duration of one call.
+ * {@link #matches} for each connection; the instance is immutable apart from its budget counter, and safe to share
+ * between threads for the duration of one call. Common shapes ({@code user == "x"}, {@code meta.k == 7},
+ * {@code "ch" in channels}, their {@code &&}/{@code ||}, ...) are evaluated natively by {@link FastPath} with the
+ * interpreter's results and step counts; a connection's meta is parsed once and kept on it ({@link SessionMeta}).
  *
  * <p>Variables (all always present; strings are empty and numbers 0 when the connection has no value):
  * <ul>
@@ -60,8 +60,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * (limit exceeded). Regular expressions run on RE2 (linear time) with a bounded program size.
  */
 public final class ConnectionExpression {
-    /** Meta objects parsed during one call, by array identity (byte[] hashes by identity), kept to this many. */
-    private static final int META_CACHE_ENTRIES = 4096;
     /** RE2 program size cap for {@code matches()}: generous for real patterns, small enough to compile fast. */
     private static final int REGEX_PROGRAM_SIZE = 1_000;
 
@@ -70,8 +68,9 @@ public final class ConnectionExpression {
     private final String source;
     private final CelRuntime.Program program;
     private final Limits limits;
+    /** Native evaluation of the common shapes, or null: see {@link FastPath}. */
+    private final FastPath fastPath;
     private final AtomicLong stepsUsed = new AtomicLong();
-    private final Map<byte[], Map<String, Object>> metaCache = new ConcurrentHashMap<>();
 
     /**
      * Bounds on one expression.
@@ -87,9 +86,10 @@ public final class ConnectionExpression {
         public static final Limits DEFAULT = new Limits(4096, 64, 1_000, 10_000, 5_000_000);
     }
 
-    private ConnectionExpression(String source, CelRuntime.Program program, Limits limits) {
+    private ConnectionExpression(String source, CelRuntime.Program program, FastPath fastPath, Limits limits) {
         this.source = source;
         this.program = program;
+        this.fastPath = fastPath;
         this.limits = limits;
     }
 
@@ -131,7 +131,8 @@ public final class ConnectionExpression {
             throw badRequest(e.getMessage());
         }
         try {
-            return new ConnectionExpression(expression, engine.runtime.createProgram(ast), limits);
+            return new ConnectionExpression(expression, engine.runtime.createProgram(ast), FastPath.compile(ast),
+                    limits);
         } catch (CelEvaluationException e) {
             throw badRequest(e.getMessage());
         }
@@ -159,10 +160,45 @@ public final class ConnectionExpression {
             throw new ErrorException(Errors.LIMIT_EXCEEDED);
         }
         boolean callBound = remaining < limits.maxStepsPerConnection();
-        Budget budget = new Budget(callBound ? remaining : limits.maxStepsPerConnection());
+        long limit = callBound ? remaining : limits.maxStepsPerConnection();
+        // The fast path runs only where no budget can run out (every node completing once fits), so the
+        // interpreter would have taken the same steps to the same result.
+        if (fastPath != null && fastPath.maxSteps() <= limit) {
+            FastPath.Eval eval = new FastPath.Eval(session);
+            int outcome = fastPath.evaluate(eval);
+            if (outcome != FastPath.BAIL) {
+                stepsUsed.addAndGet(eval.steps);
+                return outcome == FastPath.TRUE;
+            }
+        }
+        return interpret(session, limit, callBound);
+    }
+
+    /** Whether this expression has a native evaluator (for tests and benchmarks). */
+    boolean hasFastPath() {
+        return fastPath != null;
+    }
+
+    /** The fast path's outcome alone ({@link FastPath#TRUE}, FALSE or BAIL), without counting steps (tests). */
+    int fastOutcome(ClientSession session) {
+        return fastPath == null ? FastPath.BAIL : fastPath.evaluate(new FastPath.Eval(session));
+    }
+
+    /** The interpreter alone, as {@link #matches} without the fast path (for tests comparing the two). */
+    boolean matchesInterpreted(ClientSession session) {
+        long remaining = limits.maxStepsPerCall() - stepsUsed.get();
+        if (remaining <= 0) {
+            throw new ErrorException(Errors.LIMIT_EXCEEDED);
+        }
+        boolean callBound = remaining < limits.maxStepsPerConnection();
+        return interpret(session, callBound ? remaining : limits.maxStepsPerConnection(), callBound);
+    }
+
+    private boolean interpret(ClientSession session, long limit, boolean callBound) {
+        Budget budget = new Budget(limit);
         Object result;
         try {
-            result = program.trace(new SessionVariables(session, this::parseMeta), budget);
+            result = program.trace(new SessionVariables(session), budget);
         } catch (CelEvaluationException | RuntimeException e) {
             result = null;
         } finally {
@@ -176,18 +212,6 @@ public final class ConnectionExpression {
             return false;
         }
         return Boolean.TRUE.equals(result);
-    }
-
-    private Map<String, Object> parseMeta(byte[] raw) {
-        Map<String, Object> cached = metaCache.get(raw);
-        if (cached != null) {
-            return cached;
-        }
-        Map<String, Object> parsed = JsonToCel.metaObject(raw);
-        if (metaCache.size() < META_CACHE_ENTRIES) {
-            metaCache.put(raw, parsed);
-        }
-        return parsed;
     }
 
     private static ErrorException badRequest(String message) {
