@@ -42,6 +42,10 @@ public final class BenchOptions {
     @Option(names = "--cel", description = "sessions: the CEL expression (default meta.shard == 7).")
     public String cel = "meta.shard == 7";
 
+    @Option(names = "--api-client", description = "sessions: HTTP client timing the calls: plain (one blocking "
+            + "keep-alive socket, default) or jdk (java.net.http).")
+    public String apiClient = "plain";
+
     @Option(names = "--conns-per-user", description = "Connections sharing one user id (sessions default 3).")
     public Integer connsPerUser;
 
