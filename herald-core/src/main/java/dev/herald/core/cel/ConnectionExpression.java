@@ -20,6 +20,9 @@ import dev.herald.core.codes.Errors;
 import dev.herald.protocol.ReplyError;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -60,6 +63,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (limit exceeded). Regular expressions run on RE2 (linear time) with a bounded program size.
  */
 public final class ConnectionExpression {
+    /** Compiled expressions kept for reuse; see {@link #COMPILED}. */
+    private static final int CACHED_EXPRESSIONS = 64;
+    private static final int CACHED_EXPRESSION_BYTES = 512;
     /** RE2 program size cap for {@code matches()}: generous for real patterns, small enough to compile fast. */
     private static final int REGEX_PROGRAM_SIZE = 1_000;
 
@@ -113,6 +119,13 @@ public final class ConnectionExpression {
             throw badRequest("expression is too long: " + bytes + " bytes, the limit is "
                     + limits.maxExpressionBytes());
         }
+        boolean cacheable = limits.equals(DEFAULT_ENGINE.limits) && bytes <= CACHED_EXPRESSION_BYTES;
+        if (cacheable) {
+            Compiled hit = COMPILED.get(expression);
+            if (hit != null) {
+                return new ConnectionExpression(expression, hit.program, hit.fastPath, limits);
+            }
+        }
         Engine engine = limits.equals(DEFAULT_ENGINE.limits) ? DEFAULT_ENGINE : new Engine(limits);
         CelValidationResult result;
         try {
@@ -130,13 +143,35 @@ public final class ConnectionExpression {
         } catch (CelValidationException e) {
             throw badRequest(e.getMessage());
         }
+        Compiled compiled;
         try {
-            return new ConnectionExpression(expression, engine.runtime.createProgram(ast), FastPath.compile(ast),
-                    limits);
+            compiled = new Compiled(engine.runtime.createProgram(ast), FastPath.compile(ast));
         } catch (CelEvaluationException e) {
             throw badRequest(e.getMessage());
         }
+        if (cacheable) {
+            COMPILED.put(expression, compiled);
+        }
+        return new ConnectionExpression(expression, compiled.program, compiled.fastPath, limits);
     }
+
+    /** A checked, planned expression: immutable and thread-safe, shared by the calls that use the same source. */
+    private record Compiled(CelRuntime.Program program, FastPath fastPath) {
+    }
+
+    /**
+     * The last {@link #CACHED_EXPRESSIONS} valid expressions compiled with the default limits, by source: callers
+     * repeat the same filters, and parsing plus type checking costs more than scanning thousands of connections
+     * natively. Only short sources are kept (at most {@link #CACHED_EXPRESSION_BYTES} bytes each), so the cache
+     * stays small whatever callers send; errors are not cached.
+     */
+    private static final Map<String, Compiled> COMPILED = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Compiled> eldest) {
+                    return size() > CACHED_EXPRESSIONS;
+                }
+            });
 
     /** The expression as given. */
     public String source() {
@@ -172,6 +207,11 @@ public final class ConnectionExpression {
             }
         }
         return interpret(session, limit, callBound);
+    }
+
+    /** Whether both run the same compiled program (a cache hit; for tests). */
+    boolean sharesProgramWith(ConnectionExpression other) {
+        return program == other.program;
     }
 
     /** Whether this expression has a native evaluator (for tests and benchmarks). */

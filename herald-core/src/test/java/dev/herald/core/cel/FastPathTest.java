@@ -205,6 +205,27 @@ class FastPathTest {
     }
 
     @Test
+    void validExpressionsAreCompiledOnceAndCallsKeepTheirOwnBudget() {
+        ConnectionExpression first = ConnectionExpression.compile("user == \"u0\" && meta.shard == 7");
+        ConnectionExpression second = ConnectionExpression.compile("user == \"u0\" && meta.shard == 7");
+        assertTrue(first.sharesProgramWith(second));
+        for (ClientSession s : sessions) {
+            first.matches(s);
+        }
+        assertTrue(first.stepsUsed() > 0);
+        assertEquals(0, second.stepsUsed());
+        // Other limits, long sources and errors are not cached.
+        var limits = new ConnectionExpression.Limits(4096, 64, 1_000, 10_000, 1_000);
+        assertFalse(ConnectionExpression.compile("user == \"u0\" && meta.shard == 7", limits).sharesProgramWith(first));
+        String longest = "user == \"" + "x".repeat(600) + "\"";
+        assertFalse(ConnectionExpression.compile(longest).sharesProgramWith(ConnectionExpression.compile(longest)));
+        for (int i = 0; i < 2; i++) {
+            assertEquals(107, assertThrows(dev.herald.core.codes.ErrorException.class,
+                    () -> ConnectionExpression.compile("user ==")).error().code());
+        }
+    }
+
+    @Test
     void metaIsParsedOnceAndOnlyWhenRead() {
         ClientSession s = sessions.getFirst();
         assertNull(s.parsedMeta());
