@@ -42,6 +42,15 @@ public final class BenchOptions {
     @Option(names = "--cel", description = "sessions: the CEL expression (default meta.shard == 7).")
     public String cel = "meta.shard == 7";
 
+    @Option(names = "--api-client", description = "sessions: HTTP client timing the calls: plain (one blocking "
+            + "keep-alive socket, default) or jdk (java.net.http).")
+    public String apiClient = "plain";
+
+    @Option(names = "--settle-jit", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "sessions: after the warm-up, keep warming in rounds until the server's JIT threads "
+                    + "use under 5% of a round (default; --no-settle-jit measures right after the fixed warm-up).")
+    public boolean settleJit = true;
+
     @Option(names = "--conns-per-user", description = "Connections sharing one user id (sessions default 3).")
     public Integer connsPerUser;
 

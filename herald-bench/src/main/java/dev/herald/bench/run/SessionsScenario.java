@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * The sessions API at scale: N connections (several per user, each with private meta {@code {"shard": i % 1000}}),
  * then sequential {@code connections} calls by user and by a CEL expression over the HTTP API, timed end to end.
+ * After a fixed warm-up, more warm-up rounds run until the server's JIT compiler threads are nearly idle
+ * ({@code --no-settle-jit} skips that), so the window measures the steady state rather than compilation.
+ * The round trip is timed from before the request is written until the whole response body has been read, before
+ * the generator parses it. By default the calls go through {@link PlainHttpClient} (one blocking keep-alive socket
+ * on the calling thread); {@code --api-client jdk} uses java.net.http as earlier reports did, whose selector and
+ * executor threads add their own delays to the tail.
  */
 public final class SessionsScenario {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,11 +43,16 @@ public final class SessionsScenario {
         run.startWorkers(0, n, "shared:bench", perUser, META_SHARDS);
         WorkerStatus s = DeliveryScenarios.connect(run);
         int users = (n + perUser - 1) / perUser;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
-        URI uri = URI.create("http://" + run.server().host() + ":" + run.server().port() + "/api/connections");
+        boolean jdk = "jdk".equals(o.apiClient);
+        if (!jdk && !"plain".equals(o.apiClient)) {
+            throw new IllegalArgumentException("--api-client must be plain or jdk");
+        }
+        report.param("api_client", jdk ? "jdk (java.net.http)" : "plain (blocking keep-alive socket)");
+        Client http = jdk ? new JdkClient(run.server().host(), run.server().port())
+                : new PlainClient(run.server().host(), run.server().port());
+        String uri = "/api/connections";
         try {
-            String probe = call(http, uri, run.server().apiKey(), "{\"user\":\"u0\"}").error;
+            String probe = call(http, uri, run.server().apiKey(), "{\"user\":\"u0\"}", new long[1]).error;
             if (probe != null) {
                 report.note("sessions API `connections` not available, nothing measured: " + probe);
                 report.target("sessions API: connections by user p99", "<= 1 ms", "not available", null);
@@ -53,6 +65,9 @@ public final class SessionsScenario {
             // Unmeasured calls first, so that the measured ones run compiled code on both sides.
             phase(run, http, uri, 2_000, "warm-up", userBody);
             phase(run, http, uri, 30, "warm-up", i -> celBody);
+            if (o.settleJit) {
+                settleJit(run, http, uri, userBody, celBody);
+            }
             run.startJfr();
             BenchRun.Load l0 = run.load();
             java.util.Map<String, Long> threads0 = run.serverThreads();
@@ -92,6 +107,31 @@ public final class SessionsScenario {
         }
     }
 
+    /**
+     * Keeps warming with the measured mix (1,000 by-user and 5 CEL calls a round) until a round in which the
+     * server's JIT compiler threads used under 5% of the wall time, at most 60 rounds: on a one-core server the
+     * compiler threads otherwise compete with the event loop through the measured window and their time slices
+     * become the latency tail. Reports the rounds and the last round's compiler share.
+     */
+    private static void settleJit(BenchRun run, Client http, String uri,
+                                  java.util.function.IntFunction<String> userBody, String celBody) {
+        int rounds = 0;
+        double share = Double.NaN;
+        while (rounds < 60) {
+            java.util.Map<String, Long> threads0 = run.serverThreads();
+            long t0 = System.nanoTime();
+            phase(run, http, uri, 1_000, "warm-up until the JIT settles", userBody);
+            phase(run, http, uri, 5, "warm-up until the JIT settles", i -> celBody);
+            share = BenchRun.jitNanos(threads0, run.serverThreads()) / (double) (System.nanoTime() - t0);
+            rounds++;
+            if (share < 0.05) {
+                break;
+            }
+        }
+        run.report().result("jit_settle_rounds (1,000 by-user + 5 CEL calls each)", rounds)
+                .result("jit_share_of_last_settle_round", share);
+    }
+
     private record Answer(int listed, String error) {
     }
 
@@ -113,17 +153,19 @@ public final class SessionsScenario {
         }
     }
 
-    private static Phase phase(BenchRun run, HttpClient http, URI uri, int calls, String label,
+    private static Phase phase(BenchRun run, Client http, String uri, int calls, String label,
                                java.util.function.IntFunction<String> body) {
         Phase phase = new Phase();
         java.util.Map<String, Long> threads0 = run.serverThreads();
         ProcStats.Sample p0 = run.sample();
         long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         long nextProgress = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        long[] timing = new long[1];
         for (int i = 0; i < calls && System.nanoTime() < limit; i++) {
             long t0 = System.nanoTime();
-            Answer a = call(http, uri, run.server().apiKey(), body.apply(i));
-            phase.latency.recordValue(Math.min((System.nanoTime() - t0) / 1000, phase.latency.getHighestTrackableValue()));
+            Answer a = call(http, uri, run.server().apiKey(), body.apply(i), timing);
+            long nanos = a.error == null ? timing[0] : System.nanoTime() - t0;
+            phase.latency.recordValue(Math.min(nanos / 1000, phase.latency.getHighestTrackableValue()));
             if (a.error == null) {
                 phase.ok++;
                 phase.listed += a.listed;
@@ -143,13 +185,64 @@ public final class SessionsScenario {
         return phase;
     }
 
-    private static Answer call(HttpClient http, URI uri, String apiKey, String body) {
+    /** Sends one call and returns the status and body; the caller times it. */
+    private interface Client extends AutoCloseable {
+        PlainHttpClient.Response post(String path, String apiKey, byte[] body) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    private static final class PlainClient implements Client {
+        private final PlainHttpClient client;
+
+        PlainClient(String host, int port) {
+            client = new PlainHttpClient(host, port);
+        }
+
+        @Override
+        public PlainHttpClient.Response post(String path, String apiKey, byte[] body) throws Exception {
+            return client.post(path, apiKey, body);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    private static final class JdkClient implements Client {
+        private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        private final String base;
+
+        JdkClient(String host, int port) {
+            base = "http://" + host + ":" + port;
+        }
+
+        @Override
+        public PlainHttpClient.Response post(String path, String apiKey, byte[] body) throws Exception {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(30)).header("X-API-Key", apiKey)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            return new PlainHttpClient.Response(r.statusCode(), r.body());
+        }
+
+        @Override
+        public void close() {
+            http.close();
+        }
+    }
+
+    /** One call; {@code timing[0]} gets the round trip in nanoseconds (request written to body read). */
+    private static Answer call(Client http, String uri, String apiKey, String body, long[] timing) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                    .header("X-API-Key", apiKey).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return new Answer(0, "HTTP " + r.statusCode() + " " + r.body().trim());
+            long t0 = System.nanoTime();
+            PlainHttpClient.Response r = http.post(uri, apiKey, body.getBytes(StandardCharsets.UTF_8));
+            timing[0] = System.nanoTime() - t0;
+            if (r.status() != 200) {
+                return new Answer(0, "HTTP " + r.status() + " " + r.text().trim());
             }
             JsonNode json = JSON.readTree(r.body());
             if (json.has("error")) {

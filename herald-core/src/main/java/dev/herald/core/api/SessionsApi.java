@@ -45,9 +45,14 @@ final class SessionsApi {
         }
         List<ClientSession> sessions;
         try {
-            sessions = byUser ? connected(r.user()) : allConnected();
-            if (byExpression) {
-                sessions = filter(sessions, ConnectionExpression.compile(r.expression()));
+            ConnectionExpression expression = byExpression ? ConnectionExpression.compile(r.expression()) : null;
+            if (byUser) {
+                sessions = connected(r.user());
+                if (expression != null) {
+                    sessions = filter(sessions, expression);
+                }
+            } else {
+                sessions = allMatching(expression);
             }
         } catch (ErrorException e) {
             return ApiErrors.fail(e.error());
@@ -114,11 +119,14 @@ final class SessionsApi {
         return out;
     }
 
-    /** Every connected session of this node, for expression-only queries. */
-    private List<ClientSession> allConnected() {
+    /**
+     * The connected sessions of this node the expression matches, for expression-only queries: filtered while
+     * walking the hub, without a list of every session first.
+     */
+    private List<ClientSession> allMatching(ConnectionExpression expression) {
         List<ClientSession> out = new ArrayList<>();
         node.hub().forEachSession(s -> {
-            if (s.connected()) {
+            if (s.connected() && expression.matches(s)) {
                 out.add(s);
             }
         });

@@ -20,15 +20,18 @@ import dev.herald.core.codes.Errors;
 import dev.herald.protocol.ReplyError;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A compiled CEL (Common Expression Language) filter over live connections, for the {@code connections} server
  * API's {@code expression} parameter. Compile once per API call with {@link #compile}, then call
- * {@link #matches} for each connection; the instance is immutable apart from its budget counter and meta cache,
- * and safe to share between threads for the duration of one call.
+ * {@link #matches} for each connection; the instance is immutable apart from its budget counter, and safe to share
+ * between threads for the duration of one call. Common shapes ({@code user == "x"}, {@code meta.k == 7},
+ * {@code "ch" in channels}, their {@code &&}/{@code ||}, ...) are evaluated natively by {@link FastPath} with the
+ * interpreter's results and step counts; a connection's meta is parsed once and kept on it ({@link SessionMeta}).
  *
  * <p>Variables (all always present; strings are empty and numbers 0 when the connection has no value):
  * <ul>
@@ -60,8 +63,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (limit exceeded). Regular expressions run on RE2 (linear time) with a bounded program size.
  */
 public final class ConnectionExpression {
-    /** Meta objects parsed during one call, by array identity (byte[] hashes by identity), kept to this many. */
-    private static final int META_CACHE_ENTRIES = 4096;
+    /** Compiled expressions kept for reuse; see {@link #COMPILED}. */
+    private static final int CACHED_EXPRESSIONS = 64;
+    private static final int CACHED_EXPRESSION_BYTES = 512;
     /** RE2 program size cap for {@code matches()}: generous for real patterns, small enough to compile fast. */
     private static final int REGEX_PROGRAM_SIZE = 1_000;
 
@@ -70,8 +74,9 @@ public final class ConnectionExpression {
     private final String source;
     private final CelRuntime.Program program;
     private final Limits limits;
+    /** Native evaluation of the common shapes, or null: see {@link FastPath}. */
+    private final FastPath fastPath;
     private final AtomicLong stepsUsed = new AtomicLong();
-    private final Map<byte[], Map<String, Object>> metaCache = new ConcurrentHashMap<>();
 
     /**
      * Bounds on one expression.
@@ -87,9 +92,10 @@ public final class ConnectionExpression {
         public static final Limits DEFAULT = new Limits(4096, 64, 1_000, 10_000, 5_000_000);
     }
 
-    private ConnectionExpression(String source, CelRuntime.Program program, Limits limits) {
+    private ConnectionExpression(String source, CelRuntime.Program program, FastPath fastPath, Limits limits) {
         this.source = source;
         this.program = program;
+        this.fastPath = fastPath;
         this.limits = limits;
     }
 
@@ -113,6 +119,13 @@ public final class ConnectionExpression {
             throw badRequest("expression is too long: " + bytes + " bytes, the limit is "
                     + limits.maxExpressionBytes());
         }
+        boolean cacheable = limits.equals(DEFAULT_ENGINE.limits) && bytes <= CACHED_EXPRESSION_BYTES;
+        if (cacheable) {
+            Compiled hit = COMPILED.get(expression);
+            if (hit != null) {
+                return new ConnectionExpression(expression, hit.program, hit.fastPath, limits);
+            }
+        }
         Engine engine = limits.equals(DEFAULT_ENGINE.limits) ? DEFAULT_ENGINE : new Engine(limits);
         CelValidationResult result;
         try {
@@ -130,12 +143,35 @@ public final class ConnectionExpression {
         } catch (CelValidationException e) {
             throw badRequest(e.getMessage());
         }
+        Compiled compiled;
         try {
-            return new ConnectionExpression(expression, engine.runtime.createProgram(ast), limits);
+            compiled = new Compiled(engine.runtime.createProgram(ast), FastPath.compile(ast));
         } catch (CelEvaluationException e) {
             throw badRequest(e.getMessage());
         }
+        if (cacheable) {
+            COMPILED.put(expression, compiled);
+        }
+        return new ConnectionExpression(expression, compiled.program, compiled.fastPath, limits);
     }
+
+    /** A checked, planned expression: immutable and thread-safe, shared by the calls that use the same source. */
+    private record Compiled(CelRuntime.Program program, FastPath fastPath) {
+    }
+
+    /**
+     * The last {@link #CACHED_EXPRESSIONS} valid expressions compiled with the default limits, by source: callers
+     * repeat the same filters, and parsing plus type checking costs more than scanning thousands of connections
+     * natively. Only short sources are kept (at most {@link #CACHED_EXPRESSION_BYTES} bytes each), so the cache
+     * stays small whatever callers send; errors are not cached.
+     */
+    private static final Map<String, Compiled> COMPILED = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Compiled> eldest) {
+                    return size() > CACHED_EXPRESSIONS;
+                }
+            });
 
     /** The expression as given. */
     public String source() {
@@ -159,10 +195,50 @@ public final class ConnectionExpression {
             throw new ErrorException(Errors.LIMIT_EXCEEDED);
         }
         boolean callBound = remaining < limits.maxStepsPerConnection();
-        Budget budget = new Budget(callBound ? remaining : limits.maxStepsPerConnection());
+        long limit = callBound ? remaining : limits.maxStepsPerConnection();
+        // The fast path runs only where no budget can run out (every node completing once fits), so the
+        // interpreter would have taken the same steps to the same result.
+        if (fastPath != null && fastPath.maxSteps() <= limit) {
+            FastPath.Eval eval = new FastPath.Eval(session);
+            int outcome = fastPath.evaluate(eval);
+            if (outcome != FastPath.BAIL) {
+                stepsUsed.addAndGet(eval.steps);
+                return outcome == FastPath.TRUE;
+            }
+        }
+        return interpret(session, limit, callBound);
+    }
+
+    /** Whether both run the same compiled program (a cache hit; for tests). */
+    boolean sharesProgramWith(ConnectionExpression other) {
+        return program == other.program;
+    }
+
+    /** Whether this expression has a native evaluator (for tests and benchmarks). */
+    boolean hasFastPath() {
+        return fastPath != null;
+    }
+
+    /** The fast path's outcome alone ({@link FastPath#TRUE}, FALSE or BAIL), without counting steps (tests). */
+    int fastOutcome(ClientSession session) {
+        return fastPath == null ? FastPath.BAIL : fastPath.evaluate(new FastPath.Eval(session));
+    }
+
+    /** The interpreter alone, as {@link #matches} without the fast path (for tests comparing the two). */
+    boolean matchesInterpreted(ClientSession session) {
+        long remaining = limits.maxStepsPerCall() - stepsUsed.get();
+        if (remaining <= 0) {
+            throw new ErrorException(Errors.LIMIT_EXCEEDED);
+        }
+        boolean callBound = remaining < limits.maxStepsPerConnection();
+        return interpret(session, callBound ? remaining : limits.maxStepsPerConnection(), callBound);
+    }
+
+    private boolean interpret(ClientSession session, long limit, boolean callBound) {
+        Budget budget = new Budget(limit);
         Object result;
         try {
-            result = program.trace(new SessionVariables(session, this::parseMeta), budget);
+            result = program.trace(new SessionVariables(session), budget);
         } catch (CelEvaluationException | RuntimeException e) {
             result = null;
         } finally {
@@ -176,18 +252,6 @@ public final class ConnectionExpression {
             return false;
         }
         return Boolean.TRUE.equals(result);
-    }
-
-    private Map<String, Object> parseMeta(byte[] raw) {
-        Map<String, Object> cached = metaCache.get(raw);
-        if (cached != null) {
-            return cached;
-        }
-        Map<String, Object> parsed = JsonToCel.metaObject(raw);
-        if (metaCache.size() < META_CACHE_ENTRIES) {
-            metaCache.put(raw, parsed);
-        }
-        return parsed;
     }
 
     private static ErrorException badRequest(String message) {

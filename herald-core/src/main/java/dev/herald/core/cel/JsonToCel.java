@@ -7,7 +7,6 @@ import com.google.protobuf.NullValue;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +15,8 @@ import java.util.Map;
  * Turns a connection's raw meta JSON into the values CEL's runtime understands: {@code Map<String, Object>},
  * {@code List<Object>}, {@code String}, {@code Long} (integers that fit), {@code Double} (every other number),
  * {@code Boolean} and protobuf {@code NullValue} (CEL's {@code null} with the options Herald uses). Streams
- * straight into those values, without an intermediate tree: this runs once per connection per call.
+ * straight into those values, without an intermediate tree, and builds compact immutable collections: the result
+ * is kept on the session ({@link SessionMeta}).
  */
 final class JsonToCel {
     private static final JsonFactory JSON = new JsonFactory();
@@ -50,7 +50,7 @@ final class JsonToCel {
         while ((name = parser.nextFieldName()) != null) {
             map.put(name, value(parser, parser.nextToken()));
         }
-        return Collections.unmodifiableMap(map);
+        return Map.copyOf(map); // compact and immutable: the value may be kept on the session
     }
 
     private static Object value(JsonParser parser, JsonToken token) throws IOException {
@@ -65,7 +65,7 @@ final class JsonToCel {
                 while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
                     list.add(value(parser, next));
                 }
-                yield Collections.unmodifiableList(list);
+                yield List.copyOf(list);
             }
             case VALUE_STRING -> parser.getText();
             case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The variables a connection expression sees, declared once for the type checker and resolved lazily per
@@ -44,14 +43,12 @@ final class SessionVariables implements CelVariableResolver {
     }
 
     private final ClientSession session;
-    private final Function<byte[], Map<String, Object>> metaParser;
     private List<String> channels;
     private Map<String, Object> meta;
     private Map<String, Object> subscriptionTokens;
 
-    SessionVariables(ClientSession session, Function<byte[], Map<String, Object>> metaParser) {
+    SessionVariables(ClientSession session) {
         this.session = session;
-        this.metaParser = metaParser;
     }
 
     @Override
@@ -83,8 +80,7 @@ final class SessionVariables implements CelVariableResolver {
 
     private Map<String, Object> meta() {
         if (meta == null) {
-            byte[] raw = session.meta();
-            meta = raw == null ? Map.of() : metaParser.apply(raw);
+            meta = SessionMeta.of(session);
         }
         return meta;
     }

@@ -60,6 +60,8 @@ public final class ClientSession {
     private volatile long expireAt;
     /** Copy-on-write: replaced on every change so readers on other threads need no lock. */
     private volatile Map<String, Subscription> subscriptions = Map.of();
+    /** The sessions API's parsed meta (dev.herald.core.cel), set lazily by the first filter that reads it. */
+    private volatile Object parsedMeta;
 
     // Owned by the executor thread.
     private ArrayDeque<Command> queued;
@@ -126,6 +128,15 @@ public final class ClientSession {
     /** Private meta (raw JSON), or null. Never sent to any client. */
     public byte[] meta() {
         return meta;
+    }
+
+    /** Scratch slot for the sessions API's expression filter: its parsed {@link #meta()}, or null. */
+    public Object parsedMeta() {
+        return parsedMeta;
+    }
+
+    public void parsedMeta(Object value) {
+        parsedMeta = value;
     }
 
     public long expireAt() {

@@ -7,6 +7,7 @@ import dev.herald.core.config.HeraldConfig;
 import dev.herald.protocol.ReplyError;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Responses;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -126,7 +127,8 @@ public final class ApiHttpService implements HttpService {
         ApiRequest request = ApiRequestDecoder.decode(method, params);
         return executor.execute(request).handle((result, error) -> {
             if (error == null) {
-                return json(HttpResponseStatus.OK, ApiResponseEncoder.result(result));
+                return Responses.of(HttpResponseStatus.OK, "application/json",
+                        ApiResponseEncoder.result(ByteBufAllocator.DEFAULT, result));
             }
             ReplyError apiError = ApiErrors.of(error);
             if (transportErrors) {

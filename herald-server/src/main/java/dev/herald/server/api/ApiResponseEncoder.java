@@ -8,8 +8,13 @@ import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
 import dev.herald.protocol.ReplyError;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -34,6 +39,29 @@ final class ApiResponseEncoder {
             writeResult(g, result);
             g.writeEndObject();
         });
+    }
+
+    /**
+     * {@code {"result": ...}} straight into a new buffer from {@code alloc} (direct with Netty's default), so the
+     * socket write needs no copy of the body; the caller owns the buffer.
+     */
+    static ByteBuf result(ByteBufAllocator alloc, ApiResult result) {
+        ByteBuf buf = alloc.buffer(256);
+        try {
+            try (JsonGenerator g = JsonFields.FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
+                g.writeStartObject();
+                g.writeFieldName("result");
+                writeResult(g, result);
+                g.writeEndObject();
+            }
+            return buf;
+        } catch (IOException e) {
+            buf.release();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            buf.release();
+            throw e;
+        }
     }
 
     /** {@code {"error": {...}}}. */

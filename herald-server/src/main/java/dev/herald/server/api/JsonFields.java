@@ -25,8 +25,8 @@ final class JsonFields {
     /** Duplicate keys are allowed and the last one wins, as with Go's encoding/json. */
     static final JsonFactory FACTORY = new JsonFactory();
 
-    /** A value's span in {@link #src} and its first token. */
-    private record Span(JsonToken token, int start, int end) {
+    /** A value's span in {@link #src}, its first token, and its text when it is a string (read while parsing). */
+    private record Span(JsonToken token, int start, int end, String text) {
     }
 
     private final byte[] src;
@@ -85,13 +85,14 @@ final class JsonFields {
             String name = p.currentName();
             JsonToken value = p.nextToken();
             int start = base + (int) p.currentTokenLocation().getByteOffset();
+            String text = null;
             if (value.isStructStart()) {
                 p.skipChildren();
             } else if (value == JsonToken.VALUE_STRING) {
-                p.finishToken();
+                text = p.getText(); // reads the whole token, so the end offset below is after it
             }
             int end = base + (int) p.currentLocation().getByteOffset();
-            fields.put(name, new Span(value, start, end));
+            fields.put(name, new Span(value, start, end, text));
         }
         return new JsonFields(src, fields);
     }
@@ -125,12 +126,7 @@ final class JsonFields {
         if (span.token() != JsonToken.VALUE_STRING) {
             throw BadJsonException.type(name, "a string");
         }
-        try (JsonParser p = parser(span)) {
-            p.nextToken();
-            return p.getText();
-        } catch (IOException e) {
-            throw BadJsonException.syntax(e);
-        }
+        return span.text();
     }
 
     boolean bool(String name) throws BadJsonException {

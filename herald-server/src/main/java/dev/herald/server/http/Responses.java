@@ -1,5 +1,6 @@
 package dev.herald.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +26,16 @@ public final class Responses {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
         HttpUtil.setContentLength(response, body.length);
+        return response;
+    }
+
+    /** A response whose body is {@code body} (not copied; the response takes ownership). */
+    public static FullHttpResponse of(HttpResponseStatus status, String contentType, ByteBuf body) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        if (contentType != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        HttpUtil.setContentLength(response, body.readableBytes());
         return response;
     }
 
