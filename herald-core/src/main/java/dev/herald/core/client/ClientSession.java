@@ -73,12 +73,8 @@ public final class ClientSession {
      * expiry deadline (one pending timeout per idle connection instead of two).
      */
     private Scheduler.Cancellable timer;
-    /** When {@link #timer} fires (epoch millis), 0 when it is not armed. */
-    private long timerAt;
-    /** Epoch millis of the next ping, 0 = no pings. */
+    /** Epoch millis of the next ping, 0 = no pings; the pong deadline follows from it while a pong is pending. */
     private long pingAt;
-    /** Epoch millis by which the pong must have arrived, 0 = none awaited. */
-    private long pongBy;
     private Scheduler.Cancellable subExpiryTimer;
     private Scheduler.Cancellable staleTimer;
     private Scheduler.Cancellable positionTimer;
@@ -467,18 +463,23 @@ public final class ClientSession {
         return expireAt <= 0 ? 0 : expireAt * 1000 + node.config().client.expiredCloseDelay.toMillis();
     }
 
-    /** (Re-)arms {@link #timer} for the earliest pending event; keeps it when that time is unchanged. */
+    /** Epoch millis by which the pending pong must arrive (the last ping plus the pong timeout), 0 = none. */
+    private long pongDeadline() {
+        if (!pongPending || pingAt == 0) {
+            return 0;
+        }
+        HeraldConfig.Client config = node.config().client;
+        return pingAt - config.pingInterval.toMillis() + config.pongTimeout.toMillis();
+    }
+
+    /** (Re-)arms {@link #timer} for the earliest pending event. */
     private void armTimer() {
+        cancel(timer);
+        timer = null;
         if (state == State.CLOSED) {
             return;
         }
-        long at = earliest(earliest(pingAt, pongBy), expiryDeadline());
-        if (at == timerAt && (timer != null || at == 0)) {
-            return;
-        }
-        cancel(timer);
-        timer = null;
-        timerAt = at;
+        long at = earliest(earliest(pingAt, pongDeadline()), expiryDeadline());
         if (at == 0) {
             return;
         }
@@ -493,7 +494,6 @@ public final class ClientSession {
     /** The timer fired: expiry first, then the pong deadline, then the ping. Executor thread. */
     private void onTimer() {
         timer = null;
-        timerAt = 0;
         if (state != State.CONNECTED) {
             return;
         }
@@ -503,12 +503,10 @@ public final class ClientSession {
             close(Disconnect.EXPIRED);
             return;
         }
-        if (pongBy > 0 && now >= pongBy) {
-            if (pongPending) {
-                close(Disconnect.NO_PONG);
-                return;
-            }
-            pongBy = 0;
+        long pongDeadline = pongDeadline();
+        if (pongDeadline > 0 && now >= pongDeadline) {
+            close(Disconnect.NO_PONG);
+            return;
         }
         if (pingAt > 0 && now >= pingAt) {
             sendPing(now);
@@ -523,7 +521,6 @@ public final class ClientSession {
         long pongMillis = config.pongTimeout.toMillis();
         if (!transport.unidirectional() && pongMillis > 0) {
             pongPending = true;
-            pongBy = now + pongMillis;
         }
     }
 
