@@ -18,11 +18,11 @@ import java.util.Set;
 /**
  * HS256/384/512 verification with one secret. Nimbus's {@code MACVerifier} refuses secrets shorter than the hash
  * (256 bits for HS256), but Centrifugo accepts any secret (its own docs sign with {@code "secret"}), so this one does
- * too. The keyed {@link Mac}s are initialised once; each verification clones a prototype, which skips the key
- * schedule and the provider lookup, and is safe to do concurrently because the prototypes are never updated.
+ * too. The keyed {@link Mac}s are initialised once per thread and reused ({@code doFinal} resets them to the keyed
+ * state), which skips the key schedule, the provider lookup and a clone per token.
  */
 final class HmacVerifier implements JWSVerifier {
-    private enum Hs {
+    enum Hs {
         HS256(JWSAlgorithm.HS256, "HmacSHA256"),
         HS384(JWSAlgorithm.HS384, "HmacSHA384"),
         HS512(JWSAlgorithm.HS512, "HmacSHA512");
@@ -49,6 +49,8 @@ final class HmacVerifier implements JWSVerifier {
 
     private final byte[] secret;
     private final Map<Hs, Mac> prototypes = new EnumMap<>(Hs.class);
+    /** Per thread: one keyed Mac per algorithm, created on first use. */
+    private final ThreadLocal<Mac[]> perThread = ThreadLocal.withInitial(() -> new Mac[Hs.values().length]);
     private final JCAContext jcaContext = new JCAContext();
 
     HmacVerifier(String secret) {
@@ -76,16 +78,29 @@ final class HmacVerifier implements JWSVerifier {
         if (hs == null) {
             return false;
         }
-        byte[] expected = instance(hs).doFinal(signingInput);
-        return MessageDigest.isEqual(expected, signature.decode());
+        return verify(hs, signingInput, signingInput.length, signature.decode());
     }
 
+    /** Whether {@code signature} is the MAC of {@code input[0, length)}; compares in constant time. */
+    boolean verify(Hs hs, byte[] input, int length, byte[] signature) {
+        Mac mac = instance(hs);
+        mac.update(input, 0, length);
+        return MessageDigest.isEqual(mac.doFinal(), signature);
+    }
+
+    /** This thread's keyed Mac for {@code hs}, in its initial state. */
     private Mac instance(Hs hs) {
-        try {
-            return (Mac) prototypes.get(hs).clone();
-        } catch (CloneNotSupportedException e) {
-            return newMac(hs);
+        Mac[] macs = perThread.get();
+        Mac mac = macs[hs.ordinal()];
+        if (mac == null) {
+            try {
+                mac = (Mac) prototypes.get(hs).clone();
+            } catch (CloneNotSupportedException e) {
+                mac = newMac(hs);
+            }
+            macs[hs.ordinal()] = mac;
         }
+        return mac;
     }
 
     private Mac newMac(Hs hs) {

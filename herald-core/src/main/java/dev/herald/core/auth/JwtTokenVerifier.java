@@ -32,16 +32,20 @@ import java.util.concurrent.CompletionStage;
  * {@link JwksUnavailableException} when the JWKS endpoint cannot be reached (a temporary error: the token was
  * neither accepted nor refused). Exceptions are delivered unwrapped to {@code whenComplete}/{@code handle}.
  *
- * <p>Construction parses every key once and throws {@link IllegalArgumentException} for a bad one; the hot path
- * (thousands of HS256 connects a second) only parses, MACs and reads claims.
+ * <p>Construction parses every key once and throws {@link IllegalArgumentException} for a bad one. The hot path
+ * (thousands of HS256 connects a second) is {@link CompactJws}: with an HMAC secret configured, a token in the plain
+ * HMAC form (three strict base64url parts, a header of only alg/typ/kid/cty) is split, MAC-checked with this
+ * thread's keyed {@code Mac} and its claims streamed once, without Nimbus. Every other token (other algorithms,
+ * {@code none}, {@code crit}, odd encodings, garbage) goes through Nimbus's parser and the key resolver, so the
+ * acceptance rules are the same on both paths.
  */
 public final class JwtTokenVerifier implements TokenVerifier {
     private final Side connection;
     private final Side subscription;
     private final Clock clock;
 
-    /** The keys and audience/issuer rules of one kind of token. */
-    private record Side(KeyResolver keys, String audience, String issuer) {
+    /** The keys and audience/issuer rules of one kind of token; {@code hmac} is the fast path's key, or null. */
+    private record Side(KeyResolver keys, HmacVerifier hmac, String audience, String issuer) {
     }
 
     @FunctionalInterface
@@ -79,6 +83,19 @@ public final class JwtTokenVerifier implements TokenVerifier {
     }
 
     private <T> CompletableFuture<T> verify(String token, Side side, ClaimsReader<T> reader) {
+        if (side.hmac != null && token != null) {
+            try {
+                CompactJws compact = CompactJws.parse(token);
+                if (compact != null) {
+                    return CompletableFuture.completedFuture(finish(compact, side, reader));
+                }
+            } catch (TokenException e) {
+                return CompletableFuture.failedFuture(e);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(
+                        new TokenException(TokenException.Kind.INVALID, "malformed token", e));
+            }
+        }
         JWSObject jws;
         try {
             jws = parse(token);
@@ -102,6 +119,20 @@ public final class JwtTokenVerifier implements TokenVerifier {
         return result;
     }
 
+    /** The fast path: an HS256/384/512 token in the plain form, checked with the configured secret. */
+    private <T> T finish(CompactJws jws, Side side, ClaimsReader<T> reader) throws TokenException {
+        if (!side.hmac.verify(jws.alg, jws.ascii, jws.signingInputLength, jws.signature)) {
+            throw new TokenException(TokenException.Kind.INVALID, "bad signature");
+        }
+        return claims(jws.payload, side, reader);
+    }
+
+    private <T> T claims(byte[] payload, Side side, ClaimsReader<T> reader) throws TokenException {
+        Claims claims = Claims.parse(payload);
+        claims.checkTimesAndParties(clock.instant(), side.audience, side.issuer);
+        return reader.read(claims);
+    }
+
     private <T> T finish(JWSObject jws, JWSVerifier verifier, Side side, ClaimsReader<T> reader)
             throws TokenException {
         boolean valid;
@@ -113,9 +144,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
         if (!valid) {
             throw new TokenException(TokenException.Kind.INVALID, "bad signature");
         }
-        Claims claims = Claims.parse(jws.getPayload().toBytes());
-        claims.checkTimesAndParties(clock.instant(), side.audience, side.issuer);
-        return reader.read(claims);
+        return claims(jws.getPayload().toBytes(), side, reader);
     }
 
     private static JWSObject parse(String token) throws TokenException {
@@ -141,15 +170,18 @@ public final class JwtTokenVerifier implements TokenVerifier {
 
     private static Side side(HeraldConfig.Token keys, Clock clock, HttpClient http) {
         KeyResolver resolver;
+        HmacVerifier hmac = null;
         if (!keys.jwksPublicEndpoint.isEmpty()) {
             HttpClient client = http != null ? http
                     : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
                     .followRedirects(HttpClient.Redirect.NORMAL).build();
             resolver = new JwksKeys(URI.create(keys.jwksPublicEndpoint), client, clock);
         } else {
-            resolver = new StaticKeys(keys);
+            StaticKeys staticKeys = new StaticKeys(keys);
+            hmac = staticKeys.hmac();
+            resolver = staticKeys;
         }
-        return new Side(resolver, keys.audience, keys.issuer);
+        return new Side(resolver, hmac, keys.audience, keys.issuer);
     }
 
     private static Throwable unwrap(Throwable error) {

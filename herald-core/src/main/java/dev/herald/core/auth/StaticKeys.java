@@ -21,12 +21,16 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StaticKeys implements KeyResolver {
     private final Map<JWSAlgorithm, JWSVerifier> byAlgorithm;
+    private final HmacVerifier hmac;
 
     StaticKeys(HeraldConfig.Token keys) {
         Map<JWSAlgorithm, JWSVerifier> map = new HashMap<>();
         if (!keys.hmacSecretKey.isEmpty()) {
             HmacVerifier hmac = new HmacVerifier(keys.hmacSecretKey);
             HmacVerifier.ALGORITHMS.forEach(alg -> map.put(alg, hmac));
+            this.hmac = hmac;
+        } else {
+            this.hmac = null;
         }
         if (!keys.rsaPublicKey.isEmpty()) {
             RSASSAVerifier rsa = new RSASSAVerifier(PemKeys.rsaPublicKey(keys.rsaPublicKey));
@@ -44,6 +48,11 @@ final class StaticKeys implements KeyResolver {
             }
         }
         this.byAlgorithm = Map.copyOf(map);
+    }
+
+    /** The HS256/384/512 verifier, or null when no HMAC secret is configured. */
+    HmacVerifier hmac() {
+        return hmac;
     }
 
     boolean isEmpty() {

@@ -5,6 +5,7 @@ import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
+import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
 import dev.herald.protocol.ClientCodec;
@@ -69,8 +70,13 @@ public final class ClientSession {
     private boolean dirty;
     private boolean pongPending;
     private boolean uniConnectSeen;
-    private Scheduler.Cancellable pingTimer;
-    private Scheduler.Cancellable expiryTimer;
+    /**
+     * The one timer of a connected session: it fires at the earliest of the next ping, the pong deadline and the
+     * expiry deadline (one pending timeout per idle connection instead of two).
+     */
+    private Scheduler.Cancellable timer;
+    /** Epoch millis of the next ping, 0 = no pings; the pong deadline follows from it while a pong is pending. */
+    private long pingAt;
     private Scheduler.Cancellable subExpiryTimer;
     private Scheduler.Cancellable staleTimer;
     private Scheduler.Cancellable positionTimer;
@@ -79,7 +85,7 @@ public final class ClientSession {
         this.node = node;
         this.transport = transport;
         this.codec = ClientCodec.of(transport.protocol());
-        this.id = UUID.randomUUID().toString();
+        this.id = ClientIds.next();
         this.sessionId = transport.unidirectional() || transport.emulation() ? UUID.randomUUID().toString() : "";
         long staleMillis = node.config().client.staleCloseDelay.toMillis();
         staleTimer = node.scheduler().schedule(() -> onLoop(this::closeIfStale), staleMillis, TimeUnit.MILLISECONDS);
@@ -341,8 +347,9 @@ public final class ClientSession {
     /** Called by the connect flow once credentials are accepted and the session is in the hub. */
     void markConnected(Credentials credentials, String name, String version) {
         this.user = credentials.user();
-        this.appName = name == null ? "" : name;
-        this.appVersion = version == null ? "" : version;
+        // Interned: a server holds thousands of connections of the same few client libraries and versions.
+        this.appName = name == null ? "" : name.intern();
+        this.appVersion = version == null ? "" : version.intern();
         this.info = credentials.info();
         this.meta = credentials.meta();
         this.tokenId = credentials.tokenId();
@@ -352,8 +359,12 @@ public final class ClientSession {
         this.state = State.CONNECTED;
         cancel(staleTimer);
         staleTimer = null;
-        schedulePing(true);
-        scheduleExpiry();
+        long intervalMillis = node.config().client.pingInterval.toMillis();
+        if (intervalMillis > 0) {
+            pingAt = System.currentTimeMillis()
+                    + ThreadLocalRandom.current().nextLong(intervalMillis / 2, intervalMillis + 1);
+        }
+        armTimer();
     }
 
     /** Sets who the session is before it enters the hub (the hub indexes by user). */
@@ -376,7 +387,7 @@ public final class ClientSession {
             this.tokenId = newTokenId;
             this.tokenIssuedAt = newIssuedAt;
         }
-        scheduleExpiry();
+        armTimer();
     }
 
     /** Server API refresh: new expiry (0 = never) and optionally new info; unidirectional clients get a push. */
@@ -430,15 +441,17 @@ public final class ClientSession {
             return;
         }
         state = State.CLOSED;
-        cancel(pingTimer);
-        cancel(expiryTimer);
+        cancel(timer);
+        timer = null;
         cancel(subExpiryTimer);
         cancel(staleTimer);
         cancel(positionTimer);
         queued = null;
         Map<String, Subscription> subs = subscriptions;
         subscriptions = Map.of();
-        for (Subscription sub : subs.values()) {
+        // entrySet, not values(): values() would cache a view object in every session's map
+        for (Map.Entry<String, Subscription> subEntry : subs.entrySet()) {
+            Subscription sub = subEntry.getValue();
             node.subscribeCommands().leave(sub);
         }
         if (closeTransport) {
@@ -455,62 +468,70 @@ public final class ClientSession {
 
     // ---- timers ----
 
-    private void schedulePing(boolean first) {
-        long intervalMillis = node.config().client.pingInterval.toMillis();
-        if (intervalMillis <= 0) {
-            return;
-        }
-        long delay = first ? ThreadLocalRandom.current().nextLong(intervalMillis / 2, intervalMillis + 1) : intervalMillis;
-        pingTimer = node.scheduler().schedule(() -> onLoop(this::sendPing), delay, TimeUnit.MILLISECONDS);
+    /** Epoch millis at which an expired connection is closed (expiry plus grace), 0 = never. */
+    private long expiryDeadline() {
+        long expireAt = this.expireAt;
+        return expireAt <= 0 ? 0 : expireAt * 1000 + node.config().client.expiredCloseDelay.toMillis();
     }
 
-    private void sendPing() {
+    /** Epoch millis by which the pending pong must arrive (the last ping plus the pong timeout), 0 = none. */
+    private long pongDeadline() {
+        if (!pongPending || pingAt == 0) {
+            return 0;
+        }
+        HeraldConfig.Client config = node.config().client;
+        return pingAt - config.pingInterval.toMillis() + config.pongTimeout.toMillis();
+    }
+
+    /** (Re-)arms {@link #timer} for the earliest pending event. */
+    private void armTimer() {
+        cancel(timer);
+        timer = null;
+        if (state == State.CLOSED) {
+            return;
+        }
+        long at = earliest(earliest(pingAt, pongDeadline()), expiryDeadline());
+        if (at == 0) {
+            return;
+        }
+        long delay = Math.max(at - System.currentTimeMillis(), 0);
+        timer = node.scheduler().schedule(() -> onLoop(this::onTimer), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static long earliest(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
+    /** The timer fired: expiry first, then the pong deadline, then the ping. Executor thread. */
+    private void onTimer() {
+        timer = null;
         if (state != State.CONNECTED) {
             return;
         }
-        transport.write(codec.ping());
-        long pongMillis = node.config().client.pongTimeout.toMillis();
-        if (!transport.unidirectional() && pongMillis > 0) {
-            pongPending = true;
-            pingTimer = node.scheduler().schedule(() -> onLoop(this::checkPong), pongMillis, TimeUnit.MILLISECONDS);
-        } else {
-            schedulePing(false);
-        }
-    }
-
-    private void checkPong() {
-        if (state != State.CONNECTED) {
+        long now = System.currentTimeMillis();
+        long deadline = expiryDeadline();
+        if (deadline > 0 && now >= deadline) {
+            close(Disconnect.EXPIRED);
             return;
         }
-        if (pongPending) {
+        long pongDeadline = pongDeadline();
+        if (pongDeadline > 0 && now >= pongDeadline) {
             close(Disconnect.NO_PONG);
             return;
         }
-        long rest = node.config().client.pingInterval.toMillis() - node.config().client.pongTimeout.toMillis();
-        pingTimer = node.scheduler().schedule(() -> onLoop(this::sendPing), Math.max(rest, 1), TimeUnit.MILLISECONDS);
+        if (pingAt > 0 && now >= pingAt) {
+            sendPing(now);
+        }
+        armTimer();
     }
 
-    private void scheduleExpiry() {
-        cancel(expiryTimer);
-        expiryTimer = null;
-        if (expireAt <= 0) {
-            return;
-        }
-        long delayMillis = expireAt * 1000 - System.currentTimeMillis()
-                + node.config().client.expiredCloseDelay.toMillis();
-        expiryTimer = node.scheduler().schedule(() -> onLoop(this::checkExpiry), Math.max(delayMillis, 0),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void checkExpiry() {
-        if (state != State.CONNECTED || expireAt <= 0) {
-            return;
-        }
-        long graceEnd = expireAt * 1000 + node.config().client.expiredCloseDelay.toMillis();
-        if (System.currentTimeMillis() >= graceEnd) {
-            close(Disconnect.EXPIRED);
-        } else {
-            scheduleExpiry();
+    private void sendPing(long now) {
+        transport.write(codec.ping());
+        HeraldConfig.Client config = node.config().client;
+        pingAt = now + config.pingInterval.toMillis();
+        long pongMillis = config.pongTimeout.toMillis();
+        if (!transport.unidirectional() && pongMillis > 0) {
+            pongPending = true;
         }
     }
 
@@ -519,7 +540,9 @@ public final class ClientSession {
         cancel(subExpiryTimer);
         subExpiryTimer = null;
         long earliest = Long.MAX_VALUE;
-        for (Subscription sub : subscriptions.values()) {
+        // entrySet, not values(): values() would cache a view object in every session's map
+        for (Map.Entry<String, Subscription> subEntry : subscriptions.entrySet()) {
+            Subscription sub = subEntry.getValue();
             if (sub.expireAt() > 0) {
                 earliest = Math.min(earliest, sub.expireAt());
             }
@@ -539,7 +562,9 @@ public final class ClientSession {
         }
         long now = System.currentTimeMillis();
         long grace = node.config().client.expiredSubCloseDelay.toMillis();
-        for (Subscription sub : subscriptions.values()) {
+        // entrySet, not values(): values() would cache a view object in every session's map
+        for (Map.Entry<String, Subscription> subEntry : subscriptions.entrySet()) {
+            Subscription sub = subEntry.getValue();
             if (sub.expireAt() > 0 && now >= sub.expireAt() * 1000 + grace) {
                 if (sub.serverSide()) {
                     close(Disconnect.SUBSCRIPTION_EXPIRED);

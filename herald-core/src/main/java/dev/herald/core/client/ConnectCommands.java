@@ -150,7 +150,9 @@ public final class ConnectCommands {
             } else {
                 session.reply(Reply.ok(commandId, result));
             }
-            for (Subscription sub : session.subscriptions().values()) {
+            // entrySet, not values(): values() would cache a view object in every session's map
+            for (Map.Entry<String, Subscription> subEntry : session.subscriptions().entrySet()) {
+                Subscription sub = subEntry.getValue();
                 Result.Subscribe subscribed = subs.get(sub.channel());
                 sub.release(subscribed == null ? 0 : SubscribeCommands.lastOffset(subscribed));
             }

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -129,7 +130,7 @@ public final class SubscribeCommands {
         SubscribeToken token = grant.token();
         byte[] chanInfo = token == null ? null : token.info();
         long expireAt = token == null ? 0 : token.expireAt();
-        Subscription sub = new Subscription(session, request.channel(),
+        Subscription sub = new Subscription(session, request.channel().intern(),
                 new ClientInfo(session.user(), session.id(), session.info(), chanInfo), pushJoinLeave, presence,
                 false, positioned || recoverable, recoverable, token == null ? null : token.id(),
                 token == null ? 0 : token.issuedAt(), grant.source(), expireAt);
@@ -170,7 +171,7 @@ public final class SubscribeCommands {
         boolean pushJoinLeave = joinLeave && flag(override == null ? null : override.forcePushJoinLeave(),
                 options.forcePushJoinLeave);
         boolean presence = flag(override == null ? null : override.presence(), options.presence);
-        Subscription sub = new Subscription(session, channel,
+        Subscription sub = new Subscription(session, channel.intern(),
                 new ClientInfo(session.user(), session.id(), session.info(), opts == null ? null : opts.info()),
                 pushJoinLeave, presence, true, positioned, recoverable, null, 0, source, 0);
         Request.Subscribe recovery = hint != null && hint.recover() && recoverable ? hint : null;
@@ -300,7 +301,9 @@ public final class SubscribeCommands {
      */
     boolean checkPositions(ClientSession session) {
         boolean any = false;
-        for (Subscription sub : session.subscriptions().values()) {
+        // entrySet, not values(): values() would cache a view object in every session's map
+        for (Map.Entry<String, Subscription> subEntry : session.subscriptions().entrySet()) {
+            Subscription sub = subEntry.getValue();
             if (!sub.positioned()) {
                 continue;
             }
