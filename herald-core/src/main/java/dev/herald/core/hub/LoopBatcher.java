@@ -16,12 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * arrive while the loop is busy join the next batch, so writes per delivery fall as load rises.
  */
 final class LoopBatcher implements Runnable {
-    /**
-     * Subscriber deliveries written in one run before its flush: enough for a backlog to coalesce several
-     * publications into each connection's write, small enough that the first of them is not held back long (and
-     * that the loop gets back to its reads, e.g. API requests, between runs). A publication is never split.
-     */
-    static final int MAX_BATCH_DELIVERIES = 32_768;
+    /** Upper bound of deliveries drained in one run, so one busy channel cannot starve the loop's reads. */
+    private static final int MAX_BATCH = 256;
 
     private final Executor executor;
     private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
@@ -45,10 +41,10 @@ final class LoopBatcher implements Runnable {
     @Override
     public void run() {
         scheduled.set(false);
-        int budget = MAX_BATCH_DELIVERIES;
+        int drained = 0;
         Delivery delivery;
-        while (budget > 0 && (delivery = queue.poll()) != null) {
-            budget -= delivery.subscribers().length;
+        while (drained < MAX_BATCH && (delivery = queue.poll()) != null) {
+            drained++;
             deliver(delivery);
         }
         for (ClientSession session : dirty) {
