@@ -76,7 +76,7 @@ final class WebSocketTransport extends NettyTransport {
         if (single != null) {
             byte[] element = single;
             single = null;
-            return FrameCache.frame(dataOpcode == OP_BINARY ? BINARY : TEXT, element, ctx.alloc());
+            return frame(element);
         }
         ByteBuf frames = batch;
         batch = null;
@@ -92,9 +92,10 @@ final class WebSocketTransport extends NettyTransport {
         }
     }
 
+    /** One element as its own frame: the loop's shared framing (what a single-element flush writes). */
     @Override
     protected Object frame(byte[] element) {
-        throw new UnsupportedOperationException("frames are collected by append");
+        return FrameCache.frame(dataOpcode == OP_BINARY ? BINARY : TEXT, element, ctx.alloc());
     }
 
     private static int frameLength(byte[] element) {
