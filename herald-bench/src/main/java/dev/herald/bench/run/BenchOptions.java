@@ -47,8 +47,9 @@ public final class BenchOptions {
     public String apiClient = "plain";
 
     @Option(names = "--settle-jit", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "sessions: after the warm-up, keep warming in rounds until the server's JIT threads "
-                    + "use under 5% of a round (default; --no-settle-jit measures right after the fixed warm-up).")
+            description = "sessions, fanout, channels, connect: after the warm-up, keep warming in rounds until the "
+                    + "server's JIT threads use under 5% of a round (default; --no-settle-jit measures right after "
+                    + "the fixed warm-up).")
     public boolean settleJit = true;
 
     @Option(names = "--conns-per-user", description = "Connections sharing one user id (sessions default 3).")

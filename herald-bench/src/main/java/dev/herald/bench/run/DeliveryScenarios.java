@@ -148,10 +148,15 @@ public final class DeliveryScenarios {
                 run.out().println("HTTP API publish failed: " + probe);
                 return null;
             }
+            long warmDeliveries = 0;
             if (warmup > 0) {
                 HttpPublisher.Run w = publishWithProgress(run, publisher, targets, rate, (long) (rate * warmup),
                         false, "warmup");
-                awaitDeliveries(run, w.expectedDeliveries(), false, 15, "warmup");
+                warmDeliveries = w.expectedDeliveries();
+                awaitDeliveries(run, warmDeliveries, false, 15, "warmup");
+            }
+            if (o.settleJit) {
+                settleJit(run, publisher, targets, rate, warmDeliveries);
             }
             run.startJfr();
             BenchRun.Load l0 = run.load();
@@ -218,6 +223,40 @@ public final class DeliveryScenarios {
             return new Measurement(perSecond, cpuPerDelivery, latency);
         }
     }
+
+    /**
+     * Keeps publishing warm-up rounds (2 s of the offered rate each) until a round in which the server's JIT compiler
+     * threads used under 5% of the server's CPU, at most {@link #SETTLE_ROUNDS} rounds: on a one-core server the
+     * compiler otherwise competes with the event loop through the measured window. Reports the rounds and the last
+     * round's compiler share.
+     */
+    private static void settleJit(BenchRun run, HttpPublisher publisher, HttpPublisher.Targets targets, double rate,
+                                  long warmDeliveries) {
+        int rounds = 0;
+        double share = Double.NaN;
+        long expected = warmDeliveries;
+        while (rounds < SETTLE_ROUNDS) {
+            java.util.Map<String, Long> threads0 = run.serverThreads();
+            ProcStats.Sample p0 = run.sample();
+            HttpPublisher.Run w = publishWithProgress(run, publisher, targets, rate, Math.max(1, (long) (rate * 2)),
+                    false, "settle-jit");
+            expected += w.expectedDeliveries();
+            awaitDeliveries(run, expected, false, 15, "settle-jit");
+            long cpu = run.sample().minus(p0).cpuNanos();
+            share = cpu <= 0 ? 0 : BenchRun.jitNanos(threads0, run.serverThreads()) / (double) cpu;
+            rounds++;
+            if (share < SETTLE_SHARE) {
+                break;
+            }
+        }
+        run.report().result("jit_settle_rounds (2 s of publications each)", rounds)
+                .result("jit_share_of_server_cpu_in_last_settle_round", share);
+    }
+
+    /** JIT settling stops at a round whose compiler share of the server's CPU is below this. */
+    static final double SETTLE_SHARE = 0.05;
+    /** At most this many settling rounds. */
+    static final int SETTLE_ROUNDS = 20;
 
     private static HttpPublisher.Run publishWithProgress(BenchRun run, HttpPublisher publisher,
                                                          HttpPublisher.Targets targets, double rate, long count,

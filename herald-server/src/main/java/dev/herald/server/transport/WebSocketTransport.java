@@ -31,6 +31,11 @@ final class WebSocketTransport extends NettyTransport {
     private byte[] single;
     /** Frames written since the last flush when there are several; null otherwise. */
     private ByteBuf batch;
+    /**
+     * Size of the last multi-frame flush: the next batch starts at that capacity, so that under a steady high rate
+     * the batch buffer is allocated once per flush instead of growing (and being copied) while frames are appended.
+     */
+    private int lastBatchBytes;
 
     WebSocketTransport(ChannelHandlerContext ctx, Protocol protocol, boolean unidirectional, long maxQueuedBytes,
                        long closeTimeoutMillis) {
@@ -63,7 +68,7 @@ final class WebSocketTransport extends NettyTransport {
         }
         if (batch == null) {
             batch = ctx.alloc().directBuffer(Math.max(frameLength(single) + frameLength(element),
-                    MIN_BATCH_CAPACITY));
+                    Math.max(lastBatchBytes, MIN_BATCH_CAPACITY)));
             writeFrame(batch, dataOpcode, single, 0, single.length);
             single = null;
         }
@@ -79,7 +84,10 @@ final class WebSocketTransport extends NettyTransport {
             return frame(element);
         }
         ByteBuf frames = batch;
-        batch = null;
+        if (frames != null) {
+            lastBatchBytes = frames.readableBytes();
+            batch = null;
+        }
         return frames;
     }
 
@@ -158,14 +166,14 @@ final class WebSocketTransport extends NettyTransport {
 
     /** FIN + opcode, the payload length in its shortest form, the payload; server frames are not masked. */
     static void writeFrame(ByteBuf out, int opcode, byte[] payload, int offset, int length) {
-        out.writeByte(0x80 | opcode);
+        int first = (0x80 | opcode) << 8;
         if (length < 126) {
-            out.writeByte(length);
+            out.writeShort(first | length);
         } else if (length <= 0xFFFF) {
-            out.writeByte(126);
+            out.writeShort(first | 126);
             out.writeShort(length);
         } else {
-            out.writeByte(127);
+            out.writeShort(first | 127);
             out.writeLong(length);
         }
         out.writeBytes(payload, offset, length);
