@@ -199,7 +199,32 @@ final class FastPath {
         }
     }
 
-    private enum Op { EQ, NE, LT, LE, GT, GE, STARTS_WITH, ENDS_WITH, CONTAINS }
+    /** The strict binary functions covered, by their name in the checked AST. */
+    private enum Op {
+        EQ("_==_"), NE("_!=_"), LT("_<_"), LE("_<=_"), GT("_>_"), GE("_>=_"),
+        STARTS_WITH("startsWith"), ENDS_WITH("endsWith"), CONTAINS("contains");
+
+        private final String function;
+
+        Op(String function) {
+            this.function = function;
+        }
+
+        /** The string methods are receiver calls ({@code a.startsWith(b)}); the operators are global. */
+        boolean member() {
+            return this == STARTS_WITH || this == ENDS_WITH || this == CONTAINS;
+        }
+
+        /** The operator a call of {@code function} stands for, or null (compile time only). */
+        static Op of(String function) {
+            for (Op op : values()) {
+                if (op.function.equals(function)) {
+                    return op;
+                }
+            }
+            return null;
+        }
+    }
 
     /** A strict binary call: both operands evaluated in order, the first error stops it. */
     private static final class Binary extends Node {
@@ -354,7 +379,7 @@ final class FastPath {
             // The deciding value: false for &&, true for ||.
             Boolean decisive = !and;
             Object a = left.eval(e);
-            if (a == UNSUPPORTED || (a != ERROR && !(a instanceof Boolean))) {
+            if (!boolOrError(a)) {
                 return UNSUPPORTED;
             }
             if (decisive.equals(a)) {
@@ -362,7 +387,7 @@ final class FastPath {
                 return a;
             }
             Object b = right.eval(e);
-            if (b == UNSUPPORTED || (b != ERROR && !(b instanceof Boolean))) {
+            if (!boolOrError(b)) {
                 return UNSUPPORTED;
             }
             if (decisive.equals(b)) {
@@ -374,6 +399,11 @@ final class FastPath {
             }
             e.steps++;
             return !decisive;
+        }
+
+        /** What a logical operand may be for the fast path: a bool or an error (which the other side may absorb). */
+        private static boolean boolOrError(Object v) {
+            return v == ERROR || v instanceof Boolean;
         }
     }
 
@@ -458,17 +488,10 @@ final class FastPath {
         private Node call(CelExpr expr) {
             var call = expr.call();
             List<CelExpr> args = call.args();
+            Op op = Op.of(call.function());
             if (call.target().isPresent()) {
-                Op op = switch (call.function()) {
-                    case "startsWith" -> Op.STARTS_WITH;
-                    case "endsWith" -> Op.ENDS_WITH;
-                    case "contains" -> Op.CONTAINS;
-                    default -> null;
-                };
-                if (op == null || args.size() != 1) {
-                    return null;
-                }
-                return binary(op, call.target().get(), args.getFirst());
+                return op == null || !op.member() || args.size() != 1 ? null
+                        : binary(op, call.target().get(), args.getFirst());
             }
             switch (call.function()) {
                 case "_&&_", "_||_" -> {
@@ -487,16 +510,8 @@ final class FastPath {
                     return args.size() == 2 ? in(args.get(0), args.get(1)) : null;
                 }
                 default -> {
-                    Op op = switch (call.function()) {
-                        case "_==_" -> Op.EQ;
-                        case "_!=_" -> Op.NE;
-                        case "_<_" -> Op.LT;
-                        case "_<=_" -> Op.LE;
-                        case "_>_" -> Op.GT;
-                        case "_>=_" -> Op.GE;
-                        default -> null;
-                    };
-                    return op == null || args.size() != 2 ? null : binary(op, args.get(0), args.get(1));
+                    return op == null || op.member() || args.size() != 2 ? null
+                            : binary(op, args.get(0), args.get(1));
                 }
             }
         }

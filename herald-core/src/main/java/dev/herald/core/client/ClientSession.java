@@ -5,7 +5,6 @@ import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
 import dev.herald.protocol.ClientCodec;
@@ -26,14 +25,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection's state machine and command dispatch. Commands are handled one at a time, in order, on
  * the transport's executor; a command that completes asynchronously (token check, proxy, broker) holds the
  * commands behind it in a small queue. Fields read by the sessions API from other threads are volatile and
- * replaced, never mutated in place.
+ * replaced, never mutated in place. The commands themselves are in {@link ConnectCommands},
+ * {@link SubscribeCommands} and {@link ChannelCommands}, the timers in {@link SessionTimers}.
  */
 public final class ClientSession {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -68,18 +66,20 @@ public final class ClientSession {
     private ArrayDeque<Command> queued;
     private boolean busy;
     private boolean dirty;
-    private boolean pongPending;
     private boolean uniConnectSeen;
+
+    // Timer state, owned by the executor thread and handled by SessionTimers (kept here: no object of its own).
+    boolean pongPending;
     /**
      * The one timer of a connected session: it fires at the earliest of the next ping, the pong deadline and the
      * expiry deadline (one pending timeout per idle connection instead of two).
      */
-    private Scheduler.Cancellable timer;
+    Scheduler.Cancellable timer;
     /** Epoch millis of the next ping, 0 = no pings; the pong deadline follows from it while a pong is pending. */
-    private long pingAt;
-    private Scheduler.Cancellable subExpiryTimer;
-    private Scheduler.Cancellable staleTimer;
-    private Scheduler.Cancellable positionTimer;
+    long pingAt;
+    Scheduler.Cancellable subExpiryTimer;
+    Scheduler.Cancellable staleTimer;
+    Scheduler.Cancellable positionTimer;
 
     public ClientSession(Node node, Transport transport) {
         this.node = node;
@@ -87,8 +87,7 @@ public final class ClientSession {
         this.codec = ClientCodec.of(transport.protocol());
         this.id = ClientIds.next();
         this.sessionId = transport.unidirectional() || transport.emulation() ? UUID.randomUUID().toString() : "";
-        long staleMillis = node.config().client.staleCloseDelay.toMillis();
-        staleTimer = node.scheduler().schedule(() -> onLoop(this::closeIfStale), staleMillis, TimeUnit.MILLISECONDS);
+        SessionTimers.startStaleCheck(this);
     }
 
     // ---- read-only view (any thread) ----
@@ -262,7 +261,7 @@ public final class ClientSession {
             if (command.id() != 0) {
                 throw new DisconnectException(Disconnect.BAD_REQUEST);
             }
-            handlePong();
+            SessionTimers.pong(this);
             return null;
         }
         if (command.id() == 0 && !(request instanceof Request.Send)) {
@@ -289,13 +288,6 @@ public final class ClientSession {
             case Request.Send s -> throw new DisconnectException(Disconnect.NOT_AVAILABLE);
             case Request.Ping p -> throw new ErrorException(Errors.NOT_AVAILABLE);
         };
-    }
-
-    private void handlePong() {
-        if (!pongPending) {
-            throw new DisconnectException(Disconnect.BAD_REQUEST);
-        }
-        pongPending = false;
     }
 
     // ---- output ----
@@ -357,14 +349,7 @@ public final class ClientSession {
         this.expireAt = credentials.expireAt();
         this.connectedAtMillis = System.currentTimeMillis();
         this.state = State.CONNECTED;
-        cancel(staleTimer);
-        staleTimer = null;
-        long intervalMillis = node.config().client.pingInterval.toMillis();
-        if (intervalMillis > 0) {
-            pingAt = System.currentTimeMillis()
-                    + ThreadLocalRandom.current().nextLong(intervalMillis / 2, intervalMillis + 1);
-        }
-        armTimer();
+        SessionTimers.connected(this);
     }
 
     /** Sets who the session is before it enters the hub (the hub indexes by user). */
@@ -387,7 +372,7 @@ public final class ClientSession {
             this.tokenId = newTokenId;
             this.tokenIssuedAt = newIssuedAt;
         }
-        armTimer();
+        SessionTimers.arm(this);
     }
 
     /** Server API refresh: new expiry (0 = never) and optionally new info; unidirectional clients get a push. */
@@ -441,11 +426,7 @@ public final class ClientSession {
             return;
         }
         state = State.CLOSED;
-        cancel(timer);
-        timer = null;
-        cancel(subExpiryTimer);
-        cancel(staleTimer);
-        cancel(positionTimer);
+        SessionTimers.cancelAll(this);
         queued = null;
         Map<String, Subscription> subs = subscriptions;
         subscriptions = Map.of();
@@ -458,148 +439,6 @@ public final class ClientSession {
             transport.close(disconnect);
         }
         node.sessionClosed(this, disconnect);
-    }
-
-    private void closeIfStale() {
-        if (state == State.CONNECTING || state == State.UNUSABLE) {
-            close(Disconnect.STALE);
-        }
-    }
-
-    // ---- timers ----
-
-    /** Epoch millis at which an expired connection is closed (expiry plus grace), 0 = never. */
-    private long expiryDeadline() {
-        long expireAt = this.expireAt;
-        return expireAt <= 0 ? 0 : expireAt * 1000 + node.config().client.expiredCloseDelay.toMillis();
-    }
-
-    /** Epoch millis by which the pending pong must arrive (the last ping plus the pong timeout), 0 = none. */
-    private long pongDeadline() {
-        if (!pongPending || pingAt == 0) {
-            return 0;
-        }
-        HeraldConfig.Client config = node.config().client;
-        return pingAt - config.pingInterval.toMillis() + config.pongTimeout.toMillis();
-    }
-
-    /** (Re-)arms {@link #timer} for the earliest pending event. */
-    private void armTimer() {
-        cancel(timer);
-        timer = null;
-        if (state == State.CLOSED) {
-            return;
-        }
-        long at = earliest(earliest(pingAt, pongDeadline()), expiryDeadline());
-        if (at == 0) {
-            return;
-        }
-        long delay = Math.max(at - System.currentTimeMillis(), 0);
-        timer = node.scheduler().schedule(() -> onLoop(this::onTimer), delay, TimeUnit.MILLISECONDS);
-    }
-
-    private static long earliest(long a, long b) {
-        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
-    }
-
-    /** The timer fired: expiry first, then the pong deadline, then the ping. Executor thread. */
-    private void onTimer() {
-        timer = null;
-        if (state != State.CONNECTED) {
-            return;
-        }
-        long now = System.currentTimeMillis();
-        long deadline = expiryDeadline();
-        if (deadline > 0 && now >= deadline) {
-            close(Disconnect.EXPIRED);
-            return;
-        }
-        long pongDeadline = pongDeadline();
-        if (pongDeadline > 0 && now >= pongDeadline) {
-            close(Disconnect.NO_PONG);
-            return;
-        }
-        if (pingAt > 0 && now >= pingAt) {
-            sendPing(now);
-        }
-        armTimer();
-    }
-
-    private void sendPing(long now) {
-        transport.write(codec.ping());
-        HeraldConfig.Client config = node.config().client;
-        pingAt = now + config.pingInterval.toMillis();
-        long pongMillis = config.pongTimeout.toMillis();
-        if (!transport.unidirectional() && pongMillis > 0) {
-            pongPending = true;
-        }
-    }
-
-    /** Re-arms the subscription expiry check for the earliest expiring subscription. Executor thread. */
-    void scheduleSubExpiry() {
-        cancel(subExpiryTimer);
-        subExpiryTimer = null;
-        long earliest = Long.MAX_VALUE;
-        // entrySet, not values(): values() would cache a view object in every session's map
-        for (Map.Entry<String, Subscription> subEntry : subscriptions.entrySet()) {
-            Subscription sub = subEntry.getValue();
-            if (sub.expireAt() > 0) {
-                earliest = Math.min(earliest, sub.expireAt());
-            }
-        }
-        if (earliest == Long.MAX_VALUE) {
-            return;
-        }
-        long delayMillis = earliest * 1000 - System.currentTimeMillis()
-                + node.config().client.expiredSubCloseDelay.toMillis();
-        subExpiryTimer = node.scheduler().schedule(() -> onLoop(this::checkSubExpiry), Math.max(delayMillis, 0),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void checkSubExpiry() {
-        if (state != State.CONNECTED) {
-            return;
-        }
-        long now = System.currentTimeMillis();
-        long grace = node.config().client.expiredSubCloseDelay.toMillis();
-        // entrySet, not values(): values() would cache a view object in every session's map
-        for (Map.Entry<String, Subscription> subEntry : subscriptions.entrySet()) {
-            Subscription sub = subEntry.getValue();
-            if (sub.expireAt() > 0 && now >= sub.expireAt() * 1000 + grace) {
-                if (sub.serverSide()) {
-                    close(Disconnect.SUBSCRIPTION_EXPIRED);
-                    return;
-                }
-                node.subscribeCommands().unsubscribeWithPush(this, sub.channel(),
-                        new PushBody.Unsubscribe(2501, "subscription expired"));
-            }
-        }
-        scheduleSubExpiry();
-    }
-
-    /** Starts the periodic position check once the session has a positioned subscription. Executor thread. */
-    void ensurePositionCheck() {
-        if (positionTimer != null || state == State.CLOSED) {
-            return;
-        }
-        long delay = node.config().client.channelPositionCheckDelay.toMillis();
-        if (delay <= 0) {
-            return;
-        }
-        positionTimer = node.scheduler().schedule(() -> onLoop(this::checkPositions), delay, TimeUnit.MILLISECONDS);
-    }
-
-    private void checkPositions() {
-        positionTimer = null;
-        if (state == State.CONNECTED && node.subscribeCommands().checkPositions(this)) {
-            ensurePositionCheck();
-        }
-    }
-
-    private static void cancel(Scheduler.Cancellable timer) {
-        if (timer != null) {
-            timer.cancel();
-        }
     }
 
     /** Protocol of this connection. */

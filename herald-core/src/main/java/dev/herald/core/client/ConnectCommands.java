@@ -156,7 +156,7 @@ public final class ConnectCommands {
                 Result.Subscribe subscribed = subs.get(sub.channel());
                 sub.release(subscribed == null ? 0 : SubscribeCommands.lastOffset(subscribed));
             }
-            session.scheduleSubExpiry();
+            SessionTimers.scheduleSubExpiry(session);
             done.complete(null);
         }));
         return done;

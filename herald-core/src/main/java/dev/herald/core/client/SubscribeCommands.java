@@ -145,10 +145,10 @@ public final class SubscribeCommands {
                         expireAt);
                 session.reply(Reply.ok(commandId, withData));
                 sub.release(lastOffset(withData));
-                session.scheduleSubExpiry();
+                SessionTimers.scheduleSubExpiry(session);
                 if (sub.positioned()) {
                     sub.epoch(withData.epoch());
-                    session.ensurePositionCheck();
+                    SessionTimers.ensurePositionCheck(session);
                 }
             }
             done.complete(null);
@@ -179,7 +179,7 @@ public final class SubscribeCommands {
             if (sub.positioned()) {
                 session.onLoop(() -> {
                     sub.epoch(result.epoch());
-                    session.ensurePositionCheck();
+                    SessionTimers.ensurePositionCheck(session);
                 });
             }
             return withData(result, opts == null ? null : opts.data());
@@ -394,7 +394,7 @@ public final class SubscribeCommands {
                     return;
                 }
                 sub.expireAt(t.expireAt());
-                session.scheduleSubExpiry();
+                SessionTimers.scheduleSubExpiry(session);
                 int ttl = t.expireAt() > 0 ? (int) Math.max(0, t.expireAt() - System.currentTimeMillis() / 1000) : 0;
                 session.reply(Reply.ok(commandId, new Result.SubRefresh(t.expireAt() > 0, ttl)));
             });

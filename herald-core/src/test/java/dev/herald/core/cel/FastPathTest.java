@@ -158,6 +158,22 @@ class FastPathTest {
     }
 
     @Test
+    void everyOperatorAgreesWithTheInterpreterWithEitherOperandOrder() {
+        for (String expression : List.of("1 < meta.shard", "7 <= meta.shard", "8 > meta.shard",
+                "-7 >= meta.shard", "meta.shard < meta.nested.level", "meta.nested.level >= meta.shard",
+                "\"ios\" != meta.device", "true == meta.beta", "meta.beta != meta.beta", "\"u0\".startsWith(user)",
+                "\"terminal\".contains(app_name)", "meta.device.endsWith(meta.device)", "\"a\" == \"a\"")) {
+            ConnectionExpression fast = ConnectionExpression.compile(expression);
+            ConnectionExpression interpreted = ConnectionExpression.compile(expression);
+            assertTrue(fast.hasFastPath(), expression);
+            for (ClientSession s : sessions) {
+                assertEquals(interpreted.matchesInterpreted(s), fast.matches(s), expression);
+                assertEquals(interpreted.stepsUsed(), fast.stepsUsed(), "steps of " + expression);
+            }
+        }
+    }
+
+    @Test
     void uncoveredShapesUseTheInterpreter() {
         for (String expression : List.of("channels.exists(c, c.startsWith(\"chat:\"))", "size(channels) > 1",
                 "meta.score > 6.5", "meta.nothing == null", "user.matches(\"^u[0-9]$\")",
