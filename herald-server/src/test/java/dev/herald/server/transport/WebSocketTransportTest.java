@@ -94,4 +94,20 @@ class WebSocketTransportTest {
         assertEquals(3008, t.closeReason().code());
         assertNull(channel.readOutbound(), "the collected frames are released, not sent");
     }
+
+    @Test
+    void aLargeElementGetsTheEightByteLengthAndLaterBatchesStayIntact() {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        WebSocketTransport t = transport(channel, Protocol.PROTOBUF, 1 << 20);
+        t.writeBuffered(new byte[] {7});
+        t.writeBuffered(new byte[70_000]);
+        t.flush();
+        assertEquals("820107" + "827f" + "0000000000011170" + "00".repeat(70_000), hex(channel.readOutbound()));
+        // The next batch starts at the previous one's size; a small one must still carry exactly its own frames.
+        t.writeBuffered(new byte[] {1});
+        t.writeBuffered(new byte[] {2});
+        t.flush();
+        assertEquals("820101" + "820102", hex(channel.readOutbound()));
+        assertNull(channel.readOutbound());
+    }
 }
