@@ -212,7 +212,8 @@ public final class Hub {
             }
         }
         for (GroupSnapshot group : groups) {
-            batchers.computeIfAbsent(group.executor(), e -> new LoopBatcher(e, telemetry)).submit(group.subscribers(), encoded, joinLeave);
+            batchers.computeIfAbsent(group.executor(), e -> new LoopBatcher(e, telemetry))
+                    .submit(group.key(), group.subscribers(), encoded, joinLeave);
         }
     }
 
@@ -295,7 +296,7 @@ public final class Hub {
                 if (group.snapshot == null) {
                     group.snapshot = group.members.toArray(new Subscription[0]);
                 }
-                out.add(new GroupSnapshot(group.executor, group.snapshot));
+                out.add(new GroupSnapshot(group, group.executor, group.snapshot));
             }
             return out;
         }
@@ -316,6 +317,7 @@ public final class Hub {
         }
     }
 
-    private record GroupSnapshot(Executor executor, Subscription[] subscribers) {
+    /** {@code key} is the group itself: the same for every snapshot of one channel on one loop. */
+    private record GroupSnapshot(Object key, Executor executor, Subscription[] subscribers) {
     }
 }

@@ -3,37 +3,42 @@ package dev.herald.core.hub;
 import dev.herald.core.Telemetry;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.client.Subscription;
-import dev.herald.core.transport.Transport;
-import dev.herald.protocol.Protocol;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Hands deliveries to one connection executor (event loop) in batches: a publication for N subscribers on this
- * loop costs one task, not N, and every connection touched by a batch is flushed once at its end. Deliveries that
- * arrive while the loop is busy join the next batch, so writes per delivery fall as load rises.
+ * loop costs one task, not N. Each channel's deliveries in progress form a {@link Sweep}: a cursor walks its
+ * subscribers round and round and writes to each everything that arrived since its previous visit, so the frames
+ * pending for a connection coalesce into one write, and writes per delivery fall as load rises.
  *
- * <p>Consecutive deliveries to the same subscriber snapshot (publications into one channel) are handed out
- * connection by connection: each subscriber gets all of them in a row, so a backlog of k publications walks the
- * subscribers' objects once instead of k times. Per connection the order stays the order of submission.
+ * <p>A run visits at most {@link #VISITS_PER_RUN} subscribers, flushes the connections it wrote to, and then yields
+ * to the loop's I/O before the next run (a scheduled task on an event loop runs after its next I/O poll): so the
+ * loop keeps reading (publish requests, pings) during a large fan-out, and a publication that arrives meanwhile joins
+ * the sweep in progress at the cursor instead of waiting for the round to end. Sweeps take turns, so one busy channel
+ * cannot hold the others back.
  */
 final class LoopBatcher implements Runnable {
-    /** Upper bound of deliveries drained in one run, so one busy channel cannot starve the loop's reads. */
-    private static final int MAX_BATCH = 256;
+    /** Deliveries taken from the queue per run. */
+    private static final int MAX_DRAIN = 256;
+    /** Subscriber visits (writes, at most) per run before yielding to I/O: a few milliseconds of work. */
+    static final int VISITS_PER_RUN = 512;
 
     private final Executor executor;
     private final ConcurrentLinkedQueue<Delivery> queue = new ConcurrentLinkedQueue<>();
+    /** True while a run is queued or scheduled. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    /** Sweeps in progress by channel (the hub's per-loop group), in turn order; executor thread only. */
+    private final LinkedHashMap<Object, Sweep> sweeps = new LinkedHashMap<>();
     private final List<ClientSession> dirty = new ArrayList<>();
-    /** The deliveries of the current run, and how many of each were written; executor thread only. */
-    private final Delivery[] drained = new Delivery[MAX_BATCH];
-    private final int[] sent = new int[MAX_BATCH];
-
     private final Telemetry telemetry;
 
     LoopBatcher(Executor executor, Telemetry telemetry) {
@@ -41,8 +46,12 @@ final class LoopBatcher implements Runnable {
         this.telemetry = telemetry;
     }
 
-    void submit(Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
-        queue.add(new Delivery(subscribers, push, joinLeave));
+    /**
+     * Queues one push for the subscribers of a channel on this loop. {@code channel} identifies the channel's
+     * subscriber group: its successive snapshots must come with the same key, so that deliveries stay in order.
+     */
+    void submit(Object channel, Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
+        queue.add(new Delivery(channel, subscribers, push, joinLeave));
         if (scheduled.compareAndSet(false, true)) {
             executor.execute(this);
         }
@@ -51,58 +60,59 @@ final class LoopBatcher implements Runnable {
     @Override
     public void run() {
         scheduled.set(false);
-        int count = 0;
         Delivery delivery;
-        while (count < MAX_BATCH && (delivery = queue.poll()) != null) {
-            drained[count++] = delivery;
+        for (int i = 0; i < MAX_DRAIN && (delivery = queue.poll()) != null; i++) {
+            join(delivery);
         }
-        for (int from = 0; from < count; ) {
-            int to = from + 1;
-            while (to < count && drained[to].subscribers() == drained[from].subscribers()) {
-                to++;
+        int budget = VISITS_PER_RUN;
+        Sweep backOfTheLine = null;
+        for (Iterator<Sweep> it = sweeps.values().iterator(); it.hasNext() && budget > 0; ) {
+            Sweep sweep = it.next();
+            budget -= sweep.advance(budget, dirty, telemetry);
+            it.remove();
+            if (!sweep.done()) {
+                // Out of budget inside this sweep: it goes to the back, so the next run starts with the others.
+                backOfTheLine = sweep;
+                break;
             }
-            deliver(from, to);
-            from = to;
         }
-        for (int i = 0; i < count; i++) {
-            telemetry.messagesSent(drained[i].push().kind(), sent[i]);
+        if (backOfTheLine != null) {
+            sweeps.put(backOfTheLine.channel(), backOfTheLine);
         }
-        Arrays.fill(drained, 0, count, null);
         for (ClientSession session : dirty) {
             session.flushBatch();
         }
         dirty.clear();
-        if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+        if ((!sweeps.isEmpty() || !queue.isEmpty()) && scheduled.compareAndSet(false, true)) {
+            yieldThenRun();
+        }
+    }
+
+    private void join(Delivery delivery) {
+        Sweep sweep = sweeps.get(delivery.channel());
+        if (sweep != null && sweep.subscribers() != delivery.subscribers()) {
+            // The channel's membership changed: finish the older snapshot's deliveries first, so that each
+            // connection still gets the channel's pushes in order.
+            sweep.advance(Integer.MAX_VALUE, dirty, telemetry);
+            sweeps.remove(delivery.channel());
+            sweep = null;
+        }
+        if (sweep == null) {
+            sweep = new Sweep(delivery.channel(), delivery.subscribers());
+            sweeps.put(delivery.channel(), sweep);
+        }
+        sweep.add(delivery.push(), delivery.joinLeave());
+    }
+
+    /** Runs again after the loop has polled its I/O (an event loop's scheduled tasks wait for that). */
+    private void yieldThenRun() {
+        if (executor instanceof ScheduledExecutorService loop) {
+            loop.schedule(this, 0, TimeUnit.NANOSECONDS);
+        } else {
             executor.execute(this);
         }
     }
 
-    /** Delivers {@code drained[from..to)}, which share one subscriber snapshot, subscriber by subscriber. */
-    private void deliver(int from, int to) {
-        Arrays.fill(sent, from, to, 0);
-        for (Subscription sub : drained[from].subscribers()) {
-            ClientSession session = sub.session();
-            Transport transport = session.transport();
-            Protocol protocol = transport.protocol();
-            boolean unidirectional = transport.unidirectional();
-            boolean wrote = false;
-            for (int i = from; i < to; i++) {
-                Delivery delivery = drained[i];
-                if (delivery.joinLeave() && !sub.pushJoinLeave()) {
-                    continue;
-                }
-                EncodedPush push = delivery.push();
-                if (sub.deliver(push.bytes(protocol, unidirectional), push.offset())) {
-                    sent[i]++;
-                    wrote = true;
-                }
-            }
-            if (wrote && session.markDirty()) {
-                dirty.add(session);
-            }
-        }
-    }
-
-    private record Delivery(Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
+    private record Delivery(Object channel, Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
     }
 }

@@ -60,11 +60,19 @@ class LoopBatcherTest {
                 .map(f -> f.replaceAll(".*\"data\":\"([^\"]*)\".*", "$1")).toList();
     }
 
-    @Test
-    void aBacklogAcrossChannelsArrivesInOrderFromOneRun() {
+    private static TestNode node() {
         HeraldConfig config = new HeraldConfig();
         config.channel.withoutNamespace.allowSubscribeForClient = true;
-        try (TestNode t = new TestNode(config)) {
+        return new TestNode(config);
+    }
+
+    private static List<String> only(List<String> received, String prefix) {
+        return received.stream().filter(p -> p.startsWith(prefix)).toList();
+    }
+
+    @Test
+    void aBacklogArrivesFromOneRunInOrderPerChannel() {
+        try (TestNode t = node()) {
             t.connectToken("t1", "1", null, 0, null, List.of());
             t.connectToken("t2", "2", null, 0, null, List.of());
             HeldLoop loop = new HeldLoop();
@@ -78,8 +86,63 @@ class LoopBatcherTest {
             publish(t, "a", "a3");
             assertEquals(1, loop.runAll(), "four publications, one loop task");
 
-            assertEquals(List.of("a1", "a2", "b1", "a3"), received(both));
+            assertEquals(List.of("a1", "a2", "a3"), only(received(both), "a"));
+            assertEquals(List.of("b1"), only(received(both), "b"));
             assertEquals(List.of("a1", "a2", "a3"), received(onlyA));
+        }
+    }
+
+    @Test
+    void publicationsJoiningARoundInProgressReachEverySubscriberOnceInOrder() {
+        int subscribers = LoopBatcher.VISITS_PER_RUN * 2 + 100;
+        try (TestNode t = node()) {
+            HeldLoop loop = new HeldLoop();
+            List<ClientSession> sessions = new java.util.ArrayList<>();
+            for (int i = 0; i < subscribers; i++) {
+                t.connectToken("t" + i, "u" + i, null, 0, null, List.of());
+                sessions.add(connect(t, loop, "t" + i, "big"));
+            }
+            publish(t, "big", "p1");
+            loop.tasks.poll().run(); // one run: p1 reaches only the first VISITS_PER_RUN subscribers
+            assertEquals(List.of("p1"), received(sessions.getFirst()));
+            assertEquals(List.of(), received(sessions.getLast()));
+
+            publish(t, "big", "p2"); // joins at the cursor
+            loop.tasks.poll().run();
+            publish(t, "big", "p3");
+            int runs = 2 + loop.runAll();
+            assertTrue(runs >= 4, "a round of " + subscribers + " subscribers took " + runs + " runs");
+
+            for (ClientSession session : sessions) {
+                assertEquals(List.of("p1", "p2", "p3"), received(session), "every subscriber, once, in order");
+            }
+        }
+    }
+
+    @Test
+    void aMembershipChangeFinishesTheOlderSnapshotFirst() {
+        int subscribers = LoopBatcher.VISITS_PER_RUN * 2 + 10;
+        try (TestNode t = node()) {
+            HeldLoop loop = new HeldLoop();
+            List<ClientSession> sessions = new java.util.ArrayList<>();
+            for (int i = 0; i < subscribers; i++) {
+                t.connectToken("t" + i, "u" + i, null, 0, null, List.of());
+                sessions.add(connect(t, loop, "t" + i, "room"));
+            }
+            t.connectToken("late", "late", null, 0, null, List.of());
+            ClientSession late = connect(t, loop, "late");
+            publish(t, "room", "m1");
+            loop.tasks.poll().run(); // m1 has reached the first VISITS_PER_RUN subscribers only
+            // A new snapshot in which the last subscriber (m1 not yet delivered) moves into a leaver's early slot.
+            TestNode.send(sessions.get(5), "{\"id\":9,\"unsubscribe\":{\"channel\":\"room\"}}");
+            TestNode.send(late, "{\"id\":2,\"subscribe\":{\"channel\":\"room\"}}");
+            publish(t, "room", "m2");
+            loop.runAll();
+
+            for (int i = 0; i < subscribers; i++) {
+                assertEquals(i == 5 ? List.of("m1") : List.of("m1", "m2"), received(sessions.get(i)), "session " + i);
+            }
+            assertEquals(List.of("m2"), received(late));
         }
     }
 }
