@@ -40,6 +40,8 @@ final class LoopBatcher implements Runnable {
     private final LinkedHashMap<Object, Sweep> sweeps = new LinkedHashMap<>();
     private final List<ClientSession> dirty = new ArrayList<>();
     private final Telemetry telemetry;
+    /** A run is in progress; executor thread only. */
+    private boolean running;
 
     LoopBatcher(Executor executor, Telemetry telemetry) {
         this.executor = executor;
@@ -60,6 +62,22 @@ final class LoopBatcher implements Runnable {
     @Override
     public void run() {
         scheduled.set(false);
+        if (running) {
+            // Re-entered through an executor that runs tasks in place (tests): the outer run picks the queue up.
+            return;
+        }
+        running = true;
+        try {
+            runOnce();
+        } finally {
+            running = false;
+        }
+        if ((!sweeps.isEmpty() || !queue.isEmpty()) && scheduled.compareAndSet(false, true)) {
+            yieldThenRun();
+        }
+    }
+
+    private void runOnce() {
         Delivery delivery;
         for (int i = 0; i < MAX_DRAIN && (delivery = queue.poll()) != null; i++) {
             join(delivery);
@@ -83,9 +101,6 @@ final class LoopBatcher implements Runnable {
             session.flushBatch();
         }
         dirty.clear();
-        if ((!sweeps.isEmpty() || !queue.isEmpty()) && scheduled.compareAndSet(false, true)) {
-            yieldThenRun();
-        }
     }
 
     private void join(Delivery delivery) {
