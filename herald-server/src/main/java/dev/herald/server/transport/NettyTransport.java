@@ -3,12 +3,16 @@ package dev.herald.server.transport;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.transport.Transport;
 import dev.herald.protocol.Protocol;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.EventLoop;
+import io.netty.channel.unix.UnixChannel;
 
+import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -19,7 +23,10 @@ import java.util.concurrent.TimeUnit;
  * queue size is closed as slow (3008) instead of growing the server's memory.
  *
  * <p>Writes enter the pipeline at {@code out}: the channel (its tail) by default, or a handler's context when the
- * transport owns the last handler and nothing between it and the socket needs to see its writes.
+ * transport owns the last handler and nothing between it and the socket needs to see its writes. In that case, on a
+ * native (epoll) channel, a flush whose bytes are the only ones pending goes to the socket at once with one write(2),
+ * without the channel's outbound queue, promise and pipeline walk; whatever the socket does not take (a full send
+ * buffer, an error) continues through the channel as usual, which arms the writability wait or reports the error.
  */
 public abstract class NettyTransport implements Transport {
     protected final Channel channel;
@@ -30,6 +37,8 @@ public abstract class NettyTransport implements Transport {
     private final long closeTimeoutMillis;
     private boolean reading;
     private boolean closed;
+    /** Flushes may write to the socket directly (see the class comment). */
+    private final boolean socketWrites;
     private Disconnect abortedWith;
 
     protected NettyTransport(Channel channel, Protocol protocol, long maxQueuedBytes, long closeTimeoutMillis) {
@@ -44,6 +53,8 @@ public abstract class NettyTransport implements Transport {
         this.protocol = protocol;
         this.maxQueuedBytes = maxQueuedBytes;
         this.closeTimeoutMillis = closeTimeoutMillis;
+        this.socketWrites = channel instanceof UnixChannel && out instanceof ChannelHandlerContext ctx
+                && ctx.pipeline().firstContext() == ctx;
     }
 
     @Override
@@ -99,9 +110,42 @@ public abstract class NettyTransport implements Transport {
     public final void flush() {
         Object batch = drain();
         if (batch != null) {
+            if (socketWrites && batch instanceof ByteBuf bytes && writeToSocket(bytes)) {
+                return;
+            }
             out.write(batch, channel.voidPromise());
         }
         out.flush();
+    }
+
+    /**
+     * Writes {@code bytes} straight to the socket when nothing else is pending in the channel. Returns true when all
+     * of it went out (the buffer is released); false leaves the rest (readable part) for the channel to write.
+     */
+    private boolean writeToSocket(ByteBuf bytes) {
+        ChannelOutboundBuffer queued = channel.unsafe().outboundBuffer();
+        if (queued == null || queued.totalPendingWriteBytes() != 0 || !channel.isActive()) {
+            return false;
+        }
+        int length = bytes.readableBytes();
+        int written;
+        try {
+            var fd = ((UnixChannel) channel).fd();
+            if (bytes.hasMemoryAddress()) {
+                written = fd.writeAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
+            } else {
+                java.nio.ByteBuffer nio = bytes.internalNioBuffer(bytes.readerIndex(), length);
+                written = fd.write(nio, nio.position(), nio.limit());
+            }
+        } catch (IOException e) {
+            return false; // the channel's own write meets the same error and closes the connection
+        }
+        if (written == length) {
+            bytes.release();
+            return true;
+        }
+        bytes.skipBytes(Math.max(written, 0));
+        return false;
     }
 
     /**
