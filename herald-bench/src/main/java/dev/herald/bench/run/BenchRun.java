@@ -49,6 +49,15 @@ public final class BenchRun implements AutoCloseable {
         this.out = out;
         this.runDir = runDir;
         report.header("server", server.description());
+        if (server.jcmd()) {
+            // What the server JVM really runs with (command line and ergonomics, e.g. the collector it chose).
+            String flags = Jcmd.vmFlags(server.pid());
+            if (flags != null) {
+                report.header("server_jvm_flags", flags);
+                java.util.regex.Matcher gc = java.util.regex.Pattern.compile("-XX:\\+Use(\\w+GC)\\b").matcher(flags);
+                report.header("server_gc", gc.find() ? gc.group(1) : "(not in VM.flags)");
+            }
+        }
     }
 
     public BenchOptions options() {
