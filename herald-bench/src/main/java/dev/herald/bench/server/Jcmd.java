@@ -48,7 +48,11 @@ public final class Jcmd {
 
     /** The top {@code limit} lines of {@code GC.class_histogram} (live objects after a full GC). */
     public static List<ClassCount> classHistogram(long pid, int limit) {
-        String out = run(pid, "GC.class_histogram");
+        return parseClassHistogram(run(pid, "GC.class_histogram"), limit);
+    }
+
+    /** The top {@code limit} rows of {@code GC.class_histogram} output (null output: none). */
+    public static List<ClassCount> parseClassHistogram(String out, int limit) {
         List<ClassCount> rows = new ArrayList<>();
         if (out == null) {
             return rows;
