@@ -63,6 +63,10 @@ public final class ConnectionScenarios {
                     (heapAfter.usedBytes() - heapBase.usedBytes()) / 1024.0 / ready);
             report.result("server_heap_committed_growth_per_connection_kb",
                     (heapAfter.committedBytes() - heapBase.committedBytes()) / 1024.0 / ready);
+            report.result("server_heap_baseline_mb (used / committed)", String.format("%.1f / %.1f",
+                    heapBase.usedBytes() / 1048576.0, heapBase.committedBytes() / 1048576.0));
+            report.result("server_heap_end_mb (used / committed)", String.format("%.1f / %.1f",
+                    heapAfter.usedBytes() / 1048576.0, heapAfter.committedBytes() / 1048576.0));
         }
         double perConnKb = (after.rssBytes() - base.rssBytes()) / 1024.0 / ready;
         report.result("server_rss_baseline_mb", base.rssBytes() / 1048576.0)
