@@ -34,6 +34,8 @@ public final class ConnectionScenarios {
         BenchRun.Load l0 = run.load();
         ProcStats.Sample base = run.sample();
         Jcmd.HeapInfo heapBase = run.server().jcmd() ? Jcmd.heapInfo(run.server().pid()) : null;
+        ProcStats.RssBreakdown rssBase = heapBase == null ? null
+                : ProcStats.rssBreakdown(run.server().pid(), heapBase.reservedStart(), heapBase.reservedEnd());
         // The baseline's live objects by class (the histogram runs a full GC of its own; RSS is sampled already).
         String histBase = run.server().jcmd() ? Jcmd.run(run.server().pid(), "GC.class_histogram") : null;
         // With -XX:NativeMemoryTracking=summary in the server's options, the end shows where RSS went.
@@ -69,6 +71,24 @@ public final class ConnectionScenarios {
                     heapAfter.usedBytes() / 1048576.0, heapAfter.committedBytes() / 1048576.0));
         }
         double perConnKb = (after.rssBytes() - base.rssBytes()) / 1024.0 / ready;
+        if (heapBase != null && heapAfter != null) {
+            // Where RSS is: the heap's touched pages versus the JVM's other memory.
+            ProcStats.RssBreakdown b = rssBase;
+            ProcStats.RssBreakdown e = ProcStats.rssBreakdown(run.server().pid(), heapAfter.reservedStart(),
+                    heapAfter.reservedEnd());
+            if (b != null && e != null) {
+                report.result("server_rss_mb baseline (java heap / other anon / files)", String.format(
+                        "%.1f / %.1f / %.1f", b.heapBytes() / 1048576.0, b.otherAnonBytes() / 1048576.0,
+                        b.fileBytes() / 1048576.0));
+                report.result("server_rss_mb end (java heap / other anon / files)", String.format(
+                        "%.1f / %.1f / %.1f", e.heapBytes() / 1048576.0, e.otherAnonBytes() / 1048576.0,
+                        e.fileBytes() / 1048576.0));
+                report.result("server_rss_growth_per_connection_kb in java heap",
+                        (e.heapBytes() - b.heapBytes()) / 1024.0 / ready);
+                report.result("server_rss_growth_per_connection_kb outside java heap",
+                        (e.otherAnonBytes() + e.fileBytes() - b.otherAnonBytes() - b.fileBytes()) / 1024.0 / ready);
+            }
+        }
         report.result("server_rss_baseline_mb", base.rssBytes() / 1048576.0)
                 .result("server_rss_connected_mb (no GC)", connected.rssBytes() / 1048576.0)
                 .result("server_rss_end_mb" + (gc ? " (after GC)" : ""), after.rssBytes() / 1048576.0)

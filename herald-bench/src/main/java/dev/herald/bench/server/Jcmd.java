@@ -78,7 +78,23 @@ public final class Jcmd {
     }
 
     /** Java heap committed and used, from {@code GC.heap_info}; null when unavailable. */
-    public record HeapInfo(long committedBytes, long usedBytes) {
+    public record HeapInfo(long committedBytes, long usedBytes, long reservedStart, long reservedEnd) {
+        public HeapInfo(long committedBytes, long usedBytes) {
+            this(committedBytes, usedBytes, 0, 0);
+        }
+    }
+
+    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern
+            .compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
+
+    /** The G1 heap's reserved address range, from the line after "garbage-first heap ... used NK". */
+    private static HeapInfo withRange(HeapInfo h, String out, int from) {
+        java.util.regex.Matcher r = RANGE.matcher(out);
+        if (!r.find(from)) {
+            return h;
+        }
+        return new HeapInfo(h.committedBytes(), h.usedBytes(), Long.parseUnsignedLong(r.group(1), 16),
+                Long.parseUnsignedLong(r.group(2), 16));
     }
 
     public static HeapInfo heapInfo(long pid) {
@@ -104,7 +120,8 @@ public final class Jcmd {
         }
         java.util.regex.Matcher m = G1_HEAP.matcher(out);
         if (m.find()) {
-            return new HeapInfo(Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024);
+            return withRange(new HeapInfo(Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024),
+                    out, m.end());
         }
         m = GENERATION.matcher(out);
         long committed = 0;

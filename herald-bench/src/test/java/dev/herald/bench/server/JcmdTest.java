@@ -15,7 +15,7 @@ class JcmdTest {
                   region size 4096K, 1 young (4096K), 0 survivors (0K)
                  Metaspace       used 1234K, committed 1408K, reserved 1114112K
                 """);
-        assertEquals(new Jcmd.HeapInfo(393216L * 1024, 2477L * 1024), h);
+        assertEquals(new Jcmd.HeapInfo(393216L * 1024, 2477L * 1024, 0x0000000687400000L, 0x0000000800000000L), h);
     }
 
     @Test
