@@ -243,14 +243,34 @@ public final class BenchRun implements AutoCloseable {
         return ProcStats.read(server.pid());
     }
 
-    /** A full GC in the server (if allowed) and a short settle, before a memory sample. */
+    /**
+     * A full GC in the server (if allowed) and a settle, before a memory sample. When the server trims its native
+     * heap periodically ({@code -XX:TrimNativeHeapInterval}), the settle lasts one interval more, so that every
+     * sample (baseline and end alike) comes after one of the server's own trims, not at a random point between
+     * two of them.
+     */
     public boolean gc() {
         if (options.noGc || !server.jcmd()) {
             return false;
         }
         boolean ok = Jcmd.gc(server.pid());
-        sleepMillis(1500);
+        sleepMillis(settleMillis());
         return ok;
+    }
+
+    private long settleMillis = -1;
+
+    public long settleMillis() {
+        if (settleMillis < 0) {
+            settleMillis = 1500;
+            String flags = server.jcmd() ? Jcmd.vmFlags(server.pid()) : null;
+            java.util.regex.Matcher m = flags == null ? null
+                    : java.util.regex.Pattern.compile("-XX:TrimNativeHeapInterval=(\\d+)").matcher(flags);
+            if (m != null && m.find() && Long.parseLong(m.group(1)) > 0) {
+                settleMillis += Long.parseLong(m.group(1));
+            }
+        }
+        return settleMillis;
     }
 
     public void startJfr() {

@@ -27,7 +27,8 @@ public final class ConnectionScenarios {
         report.param("connections", n).param("subscriptions", "unique".equals(o.channelMode)
                         ? "one channel each (idle.<i>)" : "all in one channel (idle)")
                 .param("protocol", o.protocol).param("hold_s", hold).param("warmup_connections", warm)
-                .param("gc_before_samples", !o.noGc && run.server().jcmd());
+                .param("gc_before_samples", !o.noGc && run.server().jcmd())
+                .param("settle_after_gc_ms", !o.noGc && run.server().jcmd() ? run.settleMillis() : 0);
 
         warmRound(run, n, warm, mode);
         boolean gc = run.gc();
