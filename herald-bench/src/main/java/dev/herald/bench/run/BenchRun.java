@@ -244,25 +244,31 @@ public final class BenchRun implements AutoCloseable {
     }
 
     /**
-     * A full GC in the server (if allowed) and a settle, before a memory sample. When the server trims its native
-     * heap periodically ({@code -XX:TrimNativeHeapInterval}), the settle lasts one interval more, so that every
-     * sample (baseline and end alike) comes after one of the server's own trims, not at a random point between
-     * two of them.
+     * A full GC in the server (if allowed) and a short settle, before a memory sample. When the server trims its
+     * native heap periodically ({@code -XX:TrimNativeHeapInterval}), the GC is followed by one interval's wait and a
+     * second full GC, so that every sample (baseline and end alike) comes after one of the server's own trims, not
+     * at a random point between two of them, and the heap holds no garbage of the wait.
      */
     public boolean gc() {
         if (options.noGc || !server.jcmd()) {
             return false;
         }
         boolean ok = Jcmd.gc(server.pid());
-        sleepMillis(settleMillis());
+        if (settleMillis() > SETTLE_MILLIS) {
+            sleepMillis(settleMillis() - SETTLE_MILLIS);
+            ok &= Jcmd.gc(server.pid());
+        }
+        sleepMillis(SETTLE_MILLIS);
         return ok;
     }
+
+    private static final long SETTLE_MILLIS = 1500;
 
     private long settleMillis = -1;
 
     public long settleMillis() {
         if (settleMillis < 0) {
-            settleMillis = 1500;
+            settleMillis = SETTLE_MILLIS;
             String flags = server.jcmd() ? Jcmd.vmFlags(server.pid()) : null;
             java.util.regex.Matcher m = flags == null ? null
                     : java.util.regex.Pattern.compile("-XX:TrimNativeHeapInterval=(\\d+)").matcher(flags);
