@@ -93,7 +93,13 @@ public final class BenchOptions {
      * has to be explicit.
      */
     public static final List<String> SERVER_JVM_DEFAULTS = List.of("-XX:+UseCompactObjectHeaders",
-            "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-XX:+UseG1GC");
+            "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-XX:TrimNativeHeapInterval=30000",
+            "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000");
+
+    /** The defaults that go when {@code --server-jvm-opts} picks another collector (as ./herald drops them). */
+    private static boolean g1Only(String option) {
+        return option.matches("-XX:\\+Use[A-Za-z0-9]+GC") || option.startsWith("-XX:G1");
+    }
 
     @Option(names = "--server-jvm-opts", description = "Extra JVM options of the launched server, appended after "
             + "./herald's defaults (so they win; a -XX:+Use...GC here replaces the default G1, as in ./herald).")
@@ -145,7 +151,7 @@ public final class BenchOptions {
         boolean ownGc = extra.stream().anyMatch(s -> s.matches("-XX:\\+Use[A-Za-z0-9]+GC"));
         List<String> all = new ArrayList<>();
         for (String d : SERVER_JVM_DEFAULTS) {
-            if (!(ownGc && d.matches("-XX:\\+Use[A-Za-z0-9]+GC"))) {
+            if (!(ownGc && g1Only(d))) {
                 all.add(d);
             }
         }

@@ -30,6 +30,6 @@ class BenchOptionsTest {
         o.serverJvmOpts = "-XX:+UseSerialGC";
         List<String> all = o.serverJvmOptions();
         assertEquals(List.of("-XX:+UseCompactObjectHeaders", "-XX:+ExitOnOutOfMemoryError",
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC"), all);
+                "--enable-native-access=ALL-UNNAMED", "-XX:TrimNativeHeapInterval=30000", "-XX:+UseSerialGC"), all);
     }
 }
