@@ -94,11 +94,12 @@ public final class BenchOptions {
      */
     public static final List<String> SERVER_JVM_DEFAULTS = List.of("-XX:+UseCompactObjectHeaders",
             "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-XX:TrimNativeHeapInterval=30000",
-            "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000");
+            "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
     /** The defaults that go when {@code --server-jvm-opts} picks another collector (as ./herald drops them). */
     private static boolean g1Only(String option) {
-        return option.matches("-XX:\\+Use[A-Za-z0-9]+GC") || option.startsWith("-XX:G1");
+        return option.matches("-XX:\\+Use[A-Za-z0-9]+GC") || option.startsWith("-XX:G1")
+                || option.contains("HeapFreeRatio");
     }
 
     @Option(names = "--server-jvm-opts", description = "Extra JVM options of the launched server, appended after "
