@@ -134,7 +134,7 @@ public final class BenchMain implements Callable<Integer> {
             throw new IOException(o.serverJar + " not found: build it (mvn -pl herald-server -am package) "
                     + "or pass --server-classpath, or attach with --url/--pid");
         }
-        List<String> jvm = Arrays.stream(o.serverJvmOpts.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
-        return LaunchedServer.launch(jar, o.serverClasspath, o.serverCpu, jvm, o.serverConfig, runDir, out);
+        return LaunchedServer.launch(jar, o.serverClasspath, o.serverCpu, o.serverJvmOptions(), o.serverConfig,
+                runDir, out);
     }
 }

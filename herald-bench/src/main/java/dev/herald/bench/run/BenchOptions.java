@@ -3,6 +3,9 @@ package dev.herald.bench.run;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Every option of the load scenarios; a scenario reads the ones it needs and fills unset ones (null) with its own
@@ -85,10 +88,24 @@ public final class BenchOptions {
     @Option(names = "--server-cpu", description = "CPU list the launched server is pinned to (taskset; '' = none).")
     public String serverCpu = "0";
 
-    /** The options ./herald starts the server with. */
-    @Option(names = "--server-jvm-opts", description = "JVM options of the launched server (default: ./herald's).")
-    public String serverJvmOpts = "-XX:+UseCompactObjectHeaders -XX:+ExitOnOutOfMemoryError "
-            + "--enable-native-access=ALL-UNNAMED -XX:+UseG1GC";
+    /**
+     * The options ./herald starts the server with (keep in step with the launcher's JVM defaults). The launched
+     * server runs java directly, pinned to one CPU, where the JVM would choose Serial GC by itself: the collector
+     * has to be explicit.
+     */
+    public static final List<String> SERVER_JVM_DEFAULTS = List.of("-XX:+UseCompactObjectHeaders",
+            "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-XX:TrimNativeHeapInterval=30000",
+            "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
+
+    /** The defaults that go when {@code --server-jvm-opts} picks another collector (as ./herald drops them). */
+    private static boolean g1Only(String option) {
+        return option.matches("-XX:\\+Use[A-Za-z0-9]+GC") || option.startsWith("-XX:G1")
+                || option.contains("HeapFreeRatio");
+    }
+
+    @Option(names = "--server-jvm-opts", description = "Extra JVM options of the launched server, appended after "
+            + "./herald's defaults (so they win; a -XX:+Use...GC here replaces the default G1, as in ./herald).")
+    public String serverJvmOpts = "";
 
     @Option(names = "--server-config", description = "JSON object merged into the launched server's config.")
     public String serverConfig;
@@ -128,6 +145,21 @@ public final class BenchOptions {
 
     @Option(names = "--quiet", description = "No progress lines.")
     public boolean quiet;
+
+    /** The launched server's JVM options: ./herald's defaults, then {@code --server-jvm-opts}. */
+    public List<String> serverJvmOptions() {
+        List<String> extra = Arrays.stream(serverJvmOpts == null ? new String[0] : serverJvmOpts.trim().split("\\s+"))
+                .filter(s -> !s.isEmpty()).toList();
+        boolean ownGc = extra.stream().anyMatch(s -> s.matches("-XX:\\+Use[A-Za-z0-9]+GC"));
+        List<String> all = new ArrayList<>();
+        for (String d : SERVER_JVM_DEFAULTS) {
+            if (!(ownGc && g1Only(d))) {
+                all.add(d);
+            }
+        }
+        all.addAll(extra);
+        return all;
+    }
 
     public boolean protobuf() {
         return "protobuf".equalsIgnoreCase(protocol);

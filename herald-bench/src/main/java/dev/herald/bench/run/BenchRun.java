@@ -49,6 +49,15 @@ public final class BenchRun implements AutoCloseable {
         this.out = out;
         this.runDir = runDir;
         report.header("server", server.description());
+        if (server.jcmd()) {
+            // What the server JVM really runs with (command line and ergonomics, e.g. the collector it chose).
+            String flags = Jcmd.vmFlags(server.pid());
+            if (flags != null) {
+                report.header("server_jvm_flags", flags);
+                java.util.regex.Matcher gc = java.util.regex.Pattern.compile("-XX:\\+Use(\\w+GC)\\b").matcher(flags);
+                report.header("server_gc", gc.find() ? gc.group(1) : "(not in VM.flags)");
+            }
+        }
     }
 
     public BenchOptions options() {
@@ -234,14 +243,40 @@ public final class BenchRun implements AutoCloseable {
         return ProcStats.read(server.pid());
     }
 
-    /** A full GC in the server (if allowed) and a short settle, before a memory sample. */
+    /**
+     * A full GC in the server (if allowed) and a short settle, before a memory sample. When the server trims its
+     * native heap periodically ({@code -XX:TrimNativeHeapInterval}), the GC is followed by one interval's wait and a
+     * second full GC, so that every sample (baseline and end alike) comes after one of the server's own trims, not
+     * at a random point between two of them, and the heap holds no garbage of the wait.
+     */
     public boolean gc() {
         if (options.noGc || !server.jcmd()) {
             return false;
         }
         boolean ok = Jcmd.gc(server.pid());
-        sleepMillis(1500);
+        if (settleMillis() > SETTLE_MILLIS) {
+            sleepMillis(settleMillis() - SETTLE_MILLIS);
+            ok &= Jcmd.gc(server.pid());
+        }
+        sleepMillis(SETTLE_MILLIS);
         return ok;
+    }
+
+    private static final long SETTLE_MILLIS = 1500;
+
+    private long settleMillis = -1;
+
+    public long settleMillis() {
+        if (settleMillis < 0) {
+            settleMillis = SETTLE_MILLIS;
+            String flags = server.jcmd() ? Jcmd.vmFlags(server.pid()) : null;
+            java.util.regex.Matcher m = flags == null ? null
+                    : java.util.regex.Pattern.compile("-XX:TrimNativeHeapInterval=(\\d+)").matcher(flags);
+            if (m != null && m.find() && Long.parseLong(m.group(1)) > 0) {
+                settleMillis += Long.parseLong(m.group(1));
+            }
+        }
+        return settleMillis;
     }
 
     public void startJfr() {

@@ -27,13 +27,18 @@ public final class ConnectionScenarios {
         report.param("connections", n).param("subscriptions", "unique".equals(o.channelMode)
                         ? "one channel each (idle.<i>)" : "all in one channel (idle)")
                 .param("protocol", o.protocol).param("hold_s", hold).param("warmup_connections", warm)
-                .param("gc_before_samples", !o.noGc && run.server().jcmd());
+                .param("gc_before_samples", !o.noGc && run.server().jcmd())
+                .param("settle_after_gc_ms", !o.noGc && run.server().jcmd() ? run.settleMillis() : 0);
 
         warmRound(run, n, warm, mode);
         boolean gc = run.gc();
         BenchRun.Load l0 = run.load();
         ProcStats.Sample base = run.sample();
         Jcmd.HeapInfo heapBase = run.server().jcmd() ? Jcmd.heapInfo(run.server().pid()) : null;
+        ProcStats.RssBreakdown rssBase = heapBase == null ? null
+                : ProcStats.rssBreakdown(run.server().pid(), heapBase.reservedStart(), heapBase.reservedEnd());
+        // The baseline's live objects by class (the histogram runs a full GC of its own; RSS is sampled already).
+        String histBase = run.server().jcmd() ? Jcmd.run(run.server().pid(), "GC.class_histogram") : null;
         // With -XX:NativeMemoryTracking=summary in the server's options, the end shows where RSS went.
         boolean nmt = run.server().jcmd() && nmtAvailable(Jcmd.run(run.server().pid(), "VM.native_memory", "baseline"));
         run.startWorkers(0, n, mode, 1, 0);
@@ -61,8 +66,30 @@ public final class ConnectionScenarios {
                     (heapAfter.usedBytes() - heapBase.usedBytes()) / 1024.0 / ready);
             report.result("server_heap_committed_growth_per_connection_kb",
                     (heapAfter.committedBytes() - heapBase.committedBytes()) / 1024.0 / ready);
+            report.result("server_heap_baseline_mb (used / committed)", String.format("%.1f / %.1f",
+                    heapBase.usedBytes() / 1048576.0, heapBase.committedBytes() / 1048576.0));
+            report.result("server_heap_end_mb (used / committed)", String.format("%.1f / %.1f",
+                    heapAfter.usedBytes() / 1048576.0, heapAfter.committedBytes() / 1048576.0));
         }
         double perConnKb = (after.rssBytes() - base.rssBytes()) / 1024.0 / ready;
+        if (heapBase != null && heapAfter != null) {
+            // Where RSS is: the heap's touched pages versus the JVM's other memory.
+            ProcStats.RssBreakdown b = rssBase;
+            ProcStats.RssBreakdown e = ProcStats.rssBreakdown(run.server().pid(), heapAfter.reservedStart(),
+                    heapAfter.reservedEnd());
+            if (b != null && e != null) {
+                report.result("server_rss_mb baseline (java heap / other anon / files)", String.format(
+                        "%.1f / %.1f / %.1f", b.heapBytes() / 1048576.0, b.otherAnonBytes() / 1048576.0,
+                        b.fileBytes() / 1048576.0));
+                report.result("server_rss_mb end (java heap / other anon / files)", String.format(
+                        "%.1f / %.1f / %.1f", e.heapBytes() / 1048576.0, e.otherAnonBytes() / 1048576.0,
+                        e.fileBytes() / 1048576.0));
+                report.result("server_rss_growth_per_connection_kb in java heap",
+                        (e.heapBytes() - b.heapBytes()) / 1024.0 / ready);
+                report.result("server_rss_growth_per_connection_kb outside java heap",
+                        (e.otherAnonBytes() + e.fileBytes() - b.otherAnonBytes() - b.fileBytes()) / 1024.0 / ready);
+            }
+        }
         report.result("server_rss_baseline_mb", base.rssBytes() / 1048576.0)
                 .result("server_rss_connected_mb (no GC)", connected.rssBytes() / 1048576.0)
                 .result("server_rss_end_mb" + (gc ? " (after GC)" : ""), after.rssBytes() / 1048576.0)
@@ -79,7 +106,7 @@ public final class ConnectionScenarios {
         report.target("memory per idle subscribed WebSocket", "<= 4 KB RSS growth",
                 String.format("%.2f KB", perConnKb), perConnKb <= 4.0);
         if (run.server().jcmd()) {
-            classHistogram(run, ready);
+            classHistogram(run, ready, histBase);
         }
         if (nmt) {
             String diff = Jcmd.run(run.server().pid(), "VM.native_memory", "summary.diff", "scale=KB");
@@ -134,8 +161,9 @@ public final class ConnectionScenarios {
                 .result("jit_share_of_server_cpu_in_last_settle_round", share);
     }
 
-    private static void classHistogram(BenchRun run, long connections) {
-        List<Jcmd.ClassCount> rows = Jcmd.classHistogram(run.server().pid(), 25);
+    private static void classHistogram(BenchRun run, long connections, String baseline) {
+        String end = Jcmd.run(run.server().pid(), "GC.class_histogram");
+        List<Jcmd.ClassCount> rows = Jcmd.parseClassHistogram(end, 25);
         if (rows.isEmpty()) {
             return;
         }
@@ -148,6 +176,44 @@ public final class ConnectionScenarios {
         }
         run.report().section("Server heap by class", md.toString());
         run.report().extra("class_histogram", rows);
+        try {
+            java.nio.file.Files.writeString(run.runDir().resolve("class-histogram-end.txt"), end);
+            if (baseline != null) {
+                java.nio.file.Files.writeString(run.runDir().resolve("class-histogram-baseline.txt"), baseline);
+            }
+        } catch (java.io.IOException e) {
+            run.report().note("class histograms not saved: " + e.getMessage());
+        }
+        if (baseline == null) {
+            return;
+        }
+        // Growth by class over the baseline (after the warm-up round): what the connections themselves hold.
+        java.util.Map<String, long[]> growth = new java.util.HashMap<>();
+        for (Jcmd.ClassCount c : Jcmd.parseClassHistogram(end, Integer.MAX_VALUE)) {
+            growth.put(c.className(), new long[]{c.instances(), c.bytes()});
+        }
+        for (Jcmd.ClassCount c : Jcmd.parseClassHistogram(baseline, Integer.MAX_VALUE)) {
+            long[] g = growth.computeIfAbsent(c.className(), k -> new long[2]);
+            g[0] -= c.instances();
+            g[1] -= c.bytes();
+        }
+        long total = growth.values().stream().mapToLong(g -> g[1]).sum();
+        StringBuilder diff = new StringBuilder(String.format("Live objects added since the baseline (end minus "
+                + "baseline histogram), per connection; all classes together: %.1f bytes per connection.%n%n"
+                + "| class | instances per connection | bytes per connection |%n|---|---:|---:|%n",
+                (double) total / connections));
+        java.util.Map<String, Double> perConnection = new java.util.LinkedHashMap<>();
+        growth.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(30)
+                .forEach(e -> {
+                    double bytes = (double) e.getValue()[1] / connections;
+                    perConnection.put(e.getKey(), bytes);
+                    diff.append(String.format("| `%s` | %.2f | %.1f |%n", e.getKey(),
+                            (double) e.getValue()[0] / connections, bytes));
+                });
+        run.report().section("Server heap growth by class", diff.toString());
+        run.report().result("server_live_bytes_per_connection (class histogram growth)",
+                (double) total / connections);
+        run.report().extra("class_histogram_growth_bytes_per_connection", perConnection);
     }
 
     /**

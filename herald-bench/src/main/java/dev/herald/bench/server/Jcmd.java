@@ -48,7 +48,11 @@ public final class Jcmd {
 
     /** The top {@code limit} lines of {@code GC.class_histogram} (live objects after a full GC). */
     public static List<ClassCount> classHistogram(long pid, int limit) {
-        String out = run(pid, "GC.class_histogram");
+        return parseClassHistogram(run(pid, "GC.class_histogram"), limit);
+    }
+
+    /** The top {@code limit} rows of {@code GC.class_histogram} output (null output: none). */
+    public static List<ClassCount> parseClassHistogram(String out, int limit) {
         List<ClassCount> rows = new ArrayList<>();
         if (out == null) {
             return rows;
@@ -74,22 +78,79 @@ public final class Jcmd {
     }
 
     /** Java heap committed and used, from {@code GC.heap_info}; null when unavailable. */
-    public record HeapInfo(long committedBytes, long usedBytes) {
+    public record HeapInfo(long committedBytes, long usedBytes, long reservedStart, long reservedEnd) {
+        public HeapInfo(long committedBytes, long usedBytes) {
+            this(committedBytes, usedBytes, 0, 0);
+        }
+    }
+
+    private static final java.util.regex.Pattern RANGE = java.util.regex.Pattern
+            .compile("\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\)");
+
+    /** The G1 heap's reserved address range, from the line after "garbage-first heap ... used NK". */
+    private static HeapInfo withRange(HeapInfo h, String out, int from) {
+        java.util.regex.Matcher r = RANGE.matcher(out);
+        if (!r.find(from)) {
+            return h;
+        }
+        return new HeapInfo(h.committedBytes(), h.usedBytes(), Long.parseUnsignedLong(r.group(1), 16),
+                Long.parseUnsignedLong(r.group(2), 16));
     }
 
     public static HeapInfo heapInfo(long pid) {
-        String out = run(pid, "GC.heap_info");
+        return parseHeapInfo(run(pid, "GC.heap_info"));
+    }
+
+    private static final java.util.regex.Pattern G1_HEAP = java.util.regex.Pattern
+            .compile("heap\\s+total(?: reserved \\d+K,)? committed (\\d+)K, used (\\d+)K");
+    /** Serial ("DefNew", "Tenured") and Parallel ("PSYoungGen", "ParOldGen"): one line per generation. */
+    private static final java.util.regex.Pattern GENERATION = java.util.regex.Pattern
+            .compile("(?m)^\\S.*?\\s+total (\\d+)K, used (\\d+)K");
+    private static final java.util.regex.Pattern Z_HEAP = java.util.regex.Pattern
+            .compile("ZHeap\\s+used (\\d+)M, capacity (\\d+)M");
+
+    /**
+     * The whole heap from {@code GC.heap_info}: G1's single total line, the sum of the generations for Serial and
+     * Parallel (their first line is only the young generation, which a full GC leaves nearly empty), or ZGC's
+     * capacity and use; null for output it does not know.
+     */
+    static HeapInfo parseHeapInfo(String out) {
         if (out == null) {
             return null;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("heap\\s+total(?: reserved \\d+K,)? committed (\\d+)K, used (\\d+)K").matcher(out);
-        if (!m.find()) {
-            m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(out);
-            if (!m.find()) {
-                return null;
-            }
+        java.util.regex.Matcher m = G1_HEAP.matcher(out);
+        if (m.find()) {
+            return withRange(new HeapInfo(Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024),
+                    out, m.end());
         }
-        return new HeapInfo(Long.parseLong(m.group(1)) * 1024, Long.parseLong(m.group(2)) * 1024);
+        m = GENERATION.matcher(out);
+        long committed = 0;
+        long used = 0;
+        int generations = 0;
+        while (m.find()) {
+            committed += Long.parseLong(m.group(1)) * 1024;
+            used += Long.parseLong(m.group(2)) * 1024;
+            generations++;
+        }
+        if (generations > 0) {
+            return new HeapInfo(committed, used);
+        }
+        m = Z_HEAP.matcher(out);
+        if (m.find()) {
+            return new HeapInfo(Long.parseLong(m.group(2)) << 20, Long.parseLong(m.group(1)) << 20);
+        }
+        return null;
+    }
+
+    /** The JVM's effective non-default flags ({@code VM.flags}: command line plus ergonomics), or null. */
+    public static String vmFlags(long pid) {
+        String out = run(pid, "VM.flags");
+        if (out == null) {
+            return null;
+        }
+        String flags = out.strip();
+        // the first line is "<pid>:"
+        int nl = flags.indexOf('\n');
+        return (nl >= 0 && flags.substring(0, nl).endsWith(":") ? flags.substring(nl + 1) : flags).strip();
     }
 }

@@ -106,6 +106,58 @@ public final class ProcStats {
         }
     }
 
+    /**
+     * Resident memory by kind from {@code /proc/<pid>/smaps}: inside the Java heap's reserved range, other anonymous
+     * memory (GC structures, metaspace, code, thread stacks, malloc), and file-backed mappings (jars, libraries).
+     */
+    public record RssBreakdown(long heapBytes, long otherAnonBytes, long fileBytes) {
+    }
+
+    /** Null when smaps cannot be read. {@code heapStart}/{@code heapEnd} 0: no heap range known. */
+    public static RssBreakdown rssBreakdown(long pid, long heapStart, long heapEnd) {
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/smaps"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        long heap = 0;
+        long anon = 0;
+        long file = 0;
+        long start = 0;
+        long end = 0;
+        boolean fileBacked = false;
+        for (String line : lines) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && isHex(line, 0, dash)) {
+                start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                String[] f = line.trim().split("\\s+");
+                fileBacked = f.length >= 6 && f[5].startsWith("/");
+            } else if (line.startsWith("Rss:")) {
+                long bytes = Long.parseLong(line.substring(4).trim().split("\\s+")[0]) * 1024;
+                if (heapEnd > heapStart && start >= heapStart && end <= heapEnd) {
+                    heap += bytes;
+                } else if (fileBacked) {
+                    file += bytes;
+                } else {
+                    anon += bytes;
+                }
+            }
+        }
+        return new RssBreakdown(heap, anon, file);
+    }
+
+    private static boolean isHex(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (Character.digit(s.charAt(i), 16) < 0) {
+                return false;
+            }
+        }
+        return to > from;
+    }
+
     public static boolean alive(long pid) {
         return Files.exists(Path.of("/proc", Long.toString(pid), "stat"));
     }

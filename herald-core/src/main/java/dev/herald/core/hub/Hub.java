@@ -7,6 +7,7 @@ import dev.herald.protocol.Protocol;
 import dev.herald.protocol.Push;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +24,8 @@ import java.util.function.Consumer;
  * writing to connections happens on their own executors, outside any hub lock.
  */
 public final class Hub {
-    private static final int USER_SHARDS = 64;
+    private static final int USER_SHARD_BITS = 6;
+    private static final int USER_SHARDS = 1 << USER_SHARD_BITS;
 
     private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
     /** Sessions of unidirectional and emulation transports by their session id (for /emulation and the API). */
@@ -50,15 +52,11 @@ public final class Hub {
     public boolean addSession(ClientSession session, int userLimit) {
         UserShard shard = userShard(session.user());
         synchronized (shard) {
-            Set<ClientSession> userSet = shard.users.get(session.user());
-            if (userLimit > 0 && !session.user().isEmpty() && userSet != null && userSet.size() >= userLimit) {
+            Object userSet = shard.users.get(session.user());
+            if (userLimit > 0 && !session.user().isEmpty() && userSet != null && UserSet.size(userSet) >= userLimit) {
                 return false;
             }
-            if (userSet == null) {
-                userSet = new LinkedHashSet<>(2);
-                shard.users.put(session.user(), userSet);
-            }
-            userSet.add(session);
+            shard.users.put(session.user(), UserSet.add(userSet, session));
             sessions.put(session.id(), session);
             if (!session.sessionId().isEmpty()) {
                 bySessionId.put(session.sessionId(), session);
@@ -76,11 +74,13 @@ public final class Hub {
             if (!session.sessionId().isEmpty()) {
                 bySessionId.remove(session.sessionId(), session);
             }
-            Set<ClientSession> userSet = shard.users.get(session.user());
+            Object userSet = shard.users.get(session.user());
             if (userSet != null) {
-                userSet.remove(session);
-                if (userSet.isEmpty()) {
+                Object rest = UserSet.remove(userSet, session);
+                if (rest == null) {
                     shard.users.remove(session.user());
+                } else if (rest != userSet) {
+                    shard.users.put(session.user(), rest);
                 }
             }
         }
@@ -99,8 +99,7 @@ public final class Hub {
     public List<ClientSession> userSessions(String user) {
         UserShard shard = userShard(user);
         synchronized (shard) {
-            Set<ClientSession> userSet = shard.users.get(user);
-            return userSet == null ? List.of() : List.copyOf(userSet);
+            return UserSet.toList(shard.users.get(user));
         }
     }
 
@@ -217,12 +216,128 @@ public final class Hub {
         }
     }
 
+    /**
+     * The shard of a user: the top bits of a mix of the string's hash. A shard's HashMap indexes its keys by the low
+     * bits of the same hash; choosing the shard by those bits too (hash mod 64) left each shard's keys agreeing in
+     * them, piled into a few buckets that HashMap turned into trees (seen as 0.6 TreeNode per connection with
+     * users "u0".."u9999").
+     */
+    static int shardIndex(String user) {
+        int h = user.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h >>> (32 - USER_SHARD_BITS);
+    }
+
     private UserShard userShard(String user) {
-        return userShards[Math.floorMod(user.hashCode(), USER_SHARDS)];
+        return userShards[shardIndex(user)];
     }
 
     private static final class UserShard {
-        final HashMap<String, Set<ClientSession>> users = new HashMap<>();
+        /** A user's connections, in connection order, in one of {@link UserSet}'s forms. */
+        final HashMap<String, Object> users = new HashMap<>();
+    }
+
+    /**
+     * A user's connections on this node without a collection per user for the common case: a lone
+     * {@link ClientSession} for one connection, a {@code ClientSession[]} for a few, a {@link LinkedHashSet} for
+     * many (anonymous connections all share the user "", so add and remove must stay O(1) there). Every form keeps
+     * connection order. The methods return the new form; null means no connection is left.
+     */
+    static final class UserSet {
+        /** Above this many connections the array becomes a LinkedHashSet. */
+        static final int MAX_ARRAY = 8;
+
+        private UserSet() {
+        }
+
+        static int size(Object set) {
+            if (set == null) {
+                return 0;
+            }
+            if (set instanceof ClientSession) {
+                return 1;
+            }
+            if (set instanceof ClientSession[] array) {
+                return array.length;
+            }
+            return asSet(set).size();
+        }
+
+        static Object add(Object set, ClientSession session) {
+            if (set == null) {
+                return session;
+            }
+            if (set instanceof ClientSession single) {
+                return single == session ? single : new ClientSession[]{single, session};
+            }
+            if (set instanceof ClientSession[] array) {
+                for (ClientSession s : array) {
+                    if (s == session) {
+                        return array;
+                    }
+                }
+                if (array.length < MAX_ARRAY) {
+                    ClientSession[] next = Arrays.copyOf(array, array.length + 1);
+                    next[array.length] = session;
+                    return next;
+                }
+                LinkedHashSet<ClientSession> many = new LinkedHashSet<>(Arrays.asList(array));
+                many.add(session);
+                return many;
+            }
+            asSet(set).add(session);
+            return set;
+        }
+
+        static Object remove(Object set, ClientSession session) {
+            if (set == null) {
+                return null;
+            }
+            if (set instanceof ClientSession single) {
+                return single == session ? null : single;
+            }
+            if (set instanceof ClientSession[] array) {
+                int i = 0;
+                while (i < array.length && array[i] != session) {
+                    i++;
+                }
+                if (i == array.length) {
+                    return array;
+                }
+                if (array.length == 2) {
+                    return array[1 - i];
+                }
+                ClientSession[] next = new ClientSession[array.length - 1];
+                System.arraycopy(array, 0, next, 0, i);
+                System.arraycopy(array, i + 1, next, i, array.length - i - 1);
+                return next;
+            }
+            Set<ClientSession> many = asSet(set);
+            many.remove(session);
+            return many.isEmpty() ? null : many;
+        }
+
+        static List<ClientSession> toList(Object set) {
+            if (set == null) {
+                return List.of();
+            }
+            if (set instanceof ClientSession single) {
+                return List.of(single);
+            }
+            if (set instanceof ClientSession[] array) {
+                return List.of(array);
+            }
+            return List.copyOf(asSet(set));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Set<ClientSession> asSet(Object set) {
+            return (Set<ClientSession>) set;
+        }
     }
 
     /** Subscribers of one executor; the snapshot array is rebuilt lazily after a change. */

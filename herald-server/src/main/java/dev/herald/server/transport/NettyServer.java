@@ -4,12 +4,14 @@ import dev.herald.core.Node;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Origins;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -42,6 +44,8 @@ public final class NettyServer implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Channel serverChannel;
+    /** Set by the first accepted connection (racing loops may each make one: harmless). */
+    private volatile AdaptiveRecvByteBufAllocator recvAllocator;
 
     public NettyServer(Node node, String address, int port, Map<String, HttpService> services)
             throws InterruptedException {
@@ -68,6 +72,7 @@ public final class NettyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.config().setRecvByteBufAllocator(recvAllocator(ch));
                         ch.pipeline()
                                 .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec())
                                 .addLast(HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxBody))
@@ -78,6 +83,22 @@ public final class NettyServer implements AutoCloseable {
                 : new InetSocketAddress(address, port);
         this.serverChannel = bootstrap.bind(bindAddress).sync().channel();
         log.info("listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
+    }
+
+    /**
+     * One receive-buffer sizing policy for every connection. Netty's channel config makes a new
+     * {@link AdaptiveRecvByteBufAllocator} per channel (32 bytes kept by every idle connection), although the
+     * allocator is only a stateless factory of per-channel handles. The shared one has the settings the channel's
+     * own would get (the channel type's messages per read).
+     */
+    private RecvByteBufAllocator recvAllocator(Channel ch) {
+        AdaptiveRecvByteBufAllocator shared = recvAllocator;
+        if (shared == null) {
+            shared = new AdaptiveRecvByteBufAllocator();
+            shared.maxMessagesPerRead(ch.metadata().defaultMaxMessagesPerRead());
+            recvAllocator = shared;
+        }
+        return shared;
     }
 
     public int port() {

@@ -3,6 +3,7 @@ package dev.herald.server.transport;
 import dev.herald.core.time.Scheduler;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
+import io.netty.util.TimerTask;
 
 import java.util.concurrent.TimeUnit;
 
@@ -20,8 +21,33 @@ public final class WheelScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public Cancellable schedule(Runnable task, long delay, TimeUnit unit) {
-        Timeout timeout = timer.newTimeout(t -> task.run(), delay, unit);
-        return timeout::cancel;
+        Task t = new Task(task);
+        t.timeout = timer.newTimeout(t, delay, unit);
+        return t;
+    }
+
+    /**
+     * The wheel's task and its handle in one object (every idle connection keeps one pending): two lambdas, one
+     * adapting the Runnable and one for the cancel handle, took twice the memory.
+     */
+    private static final class Task implements TimerTask, Cancellable {
+        private final Runnable task;
+        /** Set right after scheduling; volatile because a handle may be cancelled from another thread. */
+        private volatile Timeout timeout;
+
+        Task(Runnable task) {
+            this.task = task;
+        }
+
+        @Override
+        public void run(Timeout timeout) {
+            task.run();
+        }
+
+        @Override
+        public void cancel() {
+            timeout.cancel();
+        }
     }
 
     @Override

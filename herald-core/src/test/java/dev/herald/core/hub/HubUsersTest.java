@@ -1,0 +1,115 @@
+package dev.herald.core.hub;
+
+import dev.herald.core.client.ClientSession;
+import dev.herald.core.testing.TestNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The hub's per-user connection sets in all their forms (one, a few, many), and the user shards. */
+class HubUsersTest {
+    private final TestNode testNode = new TestNode();
+
+    @AfterEach
+    void tearDown() {
+        testNode.close();
+    }
+
+    private List<ClientSession> sessions(int n) {
+        List<ClientSession> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(testNode.node.newSession(new dev.herald.core.testing.FakeTransport()));
+        }
+        return out;
+    }
+
+    @Test
+    void keepsConnectionOrderThroughEveryForm() {
+        for (int n : new int[]{1, 2, Hub.UserSet.MAX_ARRAY, Hub.UserSet.MAX_ARRAY + 1, 40}) {
+            List<ClientSession> all = sessions(n);
+            Object set = null;
+            for (ClientSession s : all) {
+                set = Hub.UserSet.add(set, s);
+                set = Hub.UserSet.add(set, s); // adding again changes nothing
+            }
+            assertEquals(n, Hub.UserSet.size(set));
+            assertEquals(all, Hub.UserSet.toList(set));
+            // Remove from the middle, then the rest from the front.
+            List<ClientSession> left = new ArrayList<>(all);
+            ClientSession middle = left.remove(n / 2);
+            set = Hub.UserSet.remove(set, middle);
+            assertEquals(left, Hub.UserSet.toList(set));
+            assertSame(set, Hub.UserSet.remove(set, middle)); // not there any more
+            while (!left.isEmpty()) {
+                set = Hub.UserSet.remove(set, left.removeFirst());
+                assertEquals(left, Hub.UserSet.toList(set));
+                assertEquals(left.size(), Hub.UserSet.size(set));
+            }
+            assertNull(set);
+            assertEquals(List.of(), Hub.UserSet.toList(null));
+        }
+    }
+
+    @Test
+    void compactForms() {
+        List<ClientSession> two = sessions(2);
+        Object one = Hub.UserSet.add(null, two.get(0));
+        assertSame(two.get(0), one);
+        Object pair = Hub.UserSet.add(one, two.get(1));
+        assertTrue(pair instanceof ClientSession[]);
+        assertSame(two.get(0), Hub.UserSet.remove(pair, two.get(1)));
+        assertSame(two.get(1), Hub.UserSet.remove(pair, two.get(0)));
+    }
+
+    @Test
+    void hubAddsRemovesAndLimitsByUser() {
+        Hub hub = new Hub(testNode.node.telemetry());
+        List<ClientSession> all = sessions(3);
+        for (ClientSession s : all) {
+            assertTrue(hub.addSession(s, 0));
+        }
+        // Sessions not yet connected have the user "", which the limit does not apply to.
+        assertTrue(hub.addSession(sessions(1).getFirst(), 1));
+        assertEquals(4, hub.userSessions("").size());
+        assertEquals(all, hub.userSessions("").subList(0, 3));
+        assertEquals(1, hub.numUsers());
+        for (ClientSession s : hub.userSessions("")) {
+            hub.removeSession(s);
+        }
+        assertEquals(List.of(), hub.userSessions(""));
+        assertEquals(0, hub.numUsers());
+        assertEquals(0, hub.numClients());
+    }
+
+    @Test
+    void userLimitCountsEveryForm() {
+        testNode.connectToken("t7", "7", "", 0, null, List.of());
+        testNode.node.config().client.userConnectionLimit = 2;
+        ClientSession a = testNode.connectBidi("websocket", "t7", null, null);
+        ClientSession b = testNode.connectBidi("websocket", "t7", null, null);
+        ClientSession c = testNode.connectBidi("websocket", "t7", null, null);
+        assertTrue(a.connected());
+        assertTrue(b.connected());
+        assertFalse(c.connected());
+        assertEquals(List.of(a, b), testNode.node.hub().userSessions("7"));
+    }
+
+    @Test
+    void shardsSpreadSequentialUserIds() {
+        int[] counts = new int[64];
+        for (int i = 0; i < 64_000; i++) {
+            counts[Hub.shardIndex("u" + i)]++;
+        }
+        for (int c : counts) {
+            assertTrue(c > 500 && c < 1500, "shard with " + c + " of 64,000 users");
+        }
+    }
+}
