@@ -94,7 +94,8 @@ public final class BenchOptions {
      * has to be explicit.
      */
     public static final List<String> SERVER_JVM_DEFAULTS = List.of("-XX:+UseCompactObjectHeaders",
-            "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED", "-XX:TrimNativeHeapInterval=30000",
+            "-XX:+ExitOnOutOfMemoryError", "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow", "-XX:TrimNativeHeapInterval=30000",
             "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30");
 
     /** The defaults that go when {@code --server-jvm-opts} picks another collector (as ./herald drops them). */
