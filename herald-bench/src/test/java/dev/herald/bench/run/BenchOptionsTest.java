@@ -30,6 +30,7 @@ class BenchOptionsTest {
         o.serverJvmOpts = "-XX:+UseSerialGC";
         List<String> all = o.serverJvmOptions();
         assertEquals(List.of("-XX:+UseCompactObjectHeaders", "-XX:+ExitOnOutOfMemoryError",
-                "--enable-native-access=ALL-UNNAMED", "-XX:TrimNativeHeapInterval=30000", "-XX:+UseSerialGC"), all);
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-XX:TrimNativeHeapInterval=30000", "-XX:+UseSerialGC"), all);
     }
 }
