@@ -49,6 +49,16 @@ class LoopBatcherTest {
         return session;
     }
 
+    /** {@code count} connections of their own users, each subscribed to {@code channel}. */
+    private static List<ClientSession> subscribers(TestNode t, HeldLoop loop, int count, String channel) {
+        List<ClientSession> sessions = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            t.connectToken("t" + i, "u" + i, null, 0, null, List.of());
+            sessions.add(connect(t, loop, "t" + i, channel));
+        }
+        return sessions;
+    }
+
     private static void publish(TestNode t, String channel, String text) {
         t.node.publish(channel, ("\"" + text + "\"").getBytes(StandardCharsets.UTF_8), null, null, true, "")
                 .toCompletableFuture().join();
@@ -97,11 +107,7 @@ class LoopBatcherTest {
         int subscribers = LoopBatcher.VISITS_PER_RUN * 2 + 100;
         try (TestNode t = node()) {
             HeldLoop loop = new HeldLoop();
-            List<ClientSession> sessions = new java.util.ArrayList<>();
-            for (int i = 0; i < subscribers; i++) {
-                t.connectToken("t" + i, "u" + i, null, 0, null, List.of());
-                sessions.add(connect(t, loop, "t" + i, "big"));
-            }
+            List<ClientSession> sessions = subscribers(t, loop, subscribers, "big");
             publish(t, "big", "p1");
             loop.tasks.poll().run(); // one run: p1 reaches only the first VISITS_PER_RUN subscribers
             assertEquals(List.of("p1"), received(sessions.getFirst()));
@@ -124,11 +130,7 @@ class LoopBatcherTest {
         int subscribers = LoopBatcher.VISITS_PER_RUN * 2 + 10;
         try (TestNode t = node()) {
             HeldLoop loop = new HeldLoop();
-            List<ClientSession> sessions = new java.util.ArrayList<>();
-            for (int i = 0; i < subscribers; i++) {
-                t.connectToken("t" + i, "u" + i, null, 0, null, List.of());
-                sessions.add(connect(t, loop, "t" + i, "room"));
-            }
+            List<ClientSession> sessions = subscribers(t, loop, subscribers, "room");
             t.connectToken("late", "late", null, 0, null, List.of());
             ClientSession late = connect(t, loop, "late");
             publish(t, "room", "m1");
