@@ -60,9 +60,13 @@ public final class Payloads {
 
     static int indexOf(ByteBuf buf, int from, int to, byte[] needle) {
         byte first = needle[0];
-        int last = to - needle.length;
-        for (int i = from; i <= last; i++) {
-            if (buf.getByte(i) == first && matches(buf, i, needle)) {
+        int end = to - needle.length + 1;
+        for (int i = from; i < end; i++) {
+            i = buf.indexOf(i, end, first); // Netty's word-at-a-time search for the first byte
+            if (i < 0) {
+                return -1;
+            }
+            if (matches(buf, i, needle)) {
                 return i;
             }
         }

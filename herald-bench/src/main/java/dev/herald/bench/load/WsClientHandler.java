@@ -143,13 +143,13 @@ final class WsClientHandler extends ByteToMessageDecoder {
 
     private void jsonFrame(ChannelHandlerContext ctx, ByteBuf in, int from, int to, long now) {
         int start = from;
-        for (int i = from; i <= to; i++) {
-            if (i == to || in.getByte(i) == '\n') {
-                if (i > start) {
-                    jsonMessage(ctx, in, start, i, now);
-                }
-                start = i + 1;
+        while (start < to) {
+            int newline = in.indexOf(start, to, (byte) '\n');
+            int end = newline < 0 ? to : newline;
+            if (end > start) {
+                jsonMessage(ctx, in, start, end, now);
             }
+            start = end + 1;
         }
     }
 
@@ -159,8 +159,9 @@ final class WsClientHandler extends ByteToMessageDecoder {
             return;
         }
         if (to - from > PUSH_PREFIX.length && Payloads.matches(in, from, PUSH_PREFIX)) {
-            long found = Payloads.find(in, from, to);
-            if (found >= 0 && Payloads.indexOf(in, from, to, PUB_FIELD) >= 0) {
+            int pub = Payloads.indexOf(in, from, to, PUB_FIELD);
+            long found = pub < 0 ? -1 : Payloads.find(in, pub, to);
+            if (found >= 0) {
                 events.delivery(now - (found >>> 1), (found & 1) == 1);
             } else if (Payloads.indexOf(in, from, to, DISCONNECT_FIELD) >= 0) {
                 events.otherPush("disconnect push");
