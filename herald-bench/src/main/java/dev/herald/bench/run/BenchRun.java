@@ -231,6 +231,35 @@ public final class BenchRun implements AutoCloseable {
         return jitNanos(from, to);
     }
 
+    /** One warm-up round of a scenario. */
+    @FunctionalInterface
+    public interface Round {
+        void run() throws Exception;
+    }
+
+    /**
+     * Repeats {@code round} until one in which the server's JIT compiler threads used under 5% of the server's CPU,
+     * at most {@code maxRounds} times: on a one-core server the compiler otherwise competes with the event loop
+     * through the measured window. Reports the rounds ({@code label} says what one is) and the last round's share.
+     */
+    public void settleJit(String label, int maxRounds, Round round) throws Exception {
+        int rounds = 0;
+        double share = Double.NaN;
+        while (rounds < maxRounds) {
+            java.util.Map<String, Long> threads0 = serverThreads();
+            ProcStats.Sample p0 = sample();
+            round.run();
+            long cpu = sample().minus(p0).cpuNanos();
+            share = cpu <= 0 ? 0 : jitNanos(threads0, serverThreads()) / (double) cpu;
+            rounds++;
+            if (share < 0.05) {
+                break;
+            }
+        }
+        report.result("jit_settle_rounds (" + label + ")", rounds)
+                .result("jit_share_of_server_cpu_in_last_settle_round", share);
+    }
+
     /** CPU the JIT compiler threads used between two {@link #serverThreads()} samples. */
     public static long jitNanos(java.util.Map<String, Long> from, java.util.Map<String, Long> to) {
         return to.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))

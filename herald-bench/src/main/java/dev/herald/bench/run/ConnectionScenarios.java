@@ -138,29 +138,6 @@ public final class ConnectionScenarios {
         BenchRun.sleepMillis(2000);
     }
 
-    /**
-     * Repeats the warm-up storm until one in which the server's JIT compiler threads used under 5% of the server's
-     * CPU (at most 10 storms), so that the measured storm shows the connect path's steady cost rather than its
-     * compilation; {@code --no-settle-jit} measures right after the first warm-up storm.
-     */
-    private static void settleJit(BenchRun run, int firstIndex, int count) throws Exception {
-        int rounds = 0;
-        double share = Double.NaN;
-        while (rounds < 10 && count > 0) {
-            java.util.Map<String, Long> threads0 = run.serverThreads();
-            ProcStats.Sample p0 = run.sample();
-            warmRound(run, firstIndex, count, "none");
-            long cpu = run.sample().minus(p0).cpuNanos();
-            share = cpu <= 0 ? 0 : BenchRun.jitNanos(threads0, run.serverThreads()) / (double) cpu;
-            rounds++;
-            if (share < DeliveryScenarios.SETTLE_SHARE) {
-                break;
-            }
-        }
-        run.report().result("jit_settle_rounds (warm-up storms after the first)", rounds)
-                .result("jit_share_of_server_cpu_in_last_settle_round", share);
-    }
-
     private static void classHistogram(BenchRun run, long connections, String baseline) {
         String end = Jcmd.run(run.server().pid(), "GC.class_histogram");
         List<Jcmd.ClassCount> rows = Jcmd.parseClassHistogram(end, 25);
@@ -233,7 +210,8 @@ public final class ConnectionScenarios {
         // the same token and id shapes (short and long user ids) that it will run on.
         warmRound(run, 0, warm, "none");
         if (o.settleJit) {
-            settleJit(run, 0, warm);
+            // --no-settle-jit measures right after the first warm-up storm.
+            run.settleJit("warm-up storms after the first", 10, () -> warmRound(run, 0, warm, "none"));
         }
         run.startJfr();
         BenchRun.Load l0 = run.load();

@@ -135,7 +135,8 @@ public final class DeliveryScenarios {
      * Warm-up publications, a pause until they are delivered, then the measured publications; the window runs from
      * the first measured publication until the last measured delivery arrived (or the drain limit).
      */
-    static Measurement measure(BenchRun run, HttpPublisher.Targets targets, double rate, double offered) {
+    static Measurement measure(BenchRun run, HttpPublisher.Targets targets, double rate, double offered)
+            throws Exception {
         BenchOptions o = run.options();
         Report report = run.report();
         int warmup = warmup(o);
@@ -156,7 +157,14 @@ public final class DeliveryScenarios {
                 awaitDeliveries(run, warmDeliveries, false, 15, "warmup");
             }
             if (o.settleJit) {
-                settleJit(run, publisher, targets, rate, warmDeliveries);
+                // Rounds of 2 s of the offered rate; each waits for its deliveries (counted from the warm-up on).
+                long[] expected = {warmDeliveries};
+                run.settleJit("2 s of publications each", 20, () -> {
+                    HttpPublisher.Run w = publishWithProgress(run, publisher, targets, rate,
+                            Math.max(1, (long) (rate * 2)), false, "settle-jit");
+                    expected[0] += w.expectedDeliveries();
+                    awaitDeliveries(run, expected[0], false, 15, "settle-jit");
+                });
             }
             run.startJfr();
             BenchRun.Load l0 = run.load();
@@ -223,40 +231,6 @@ public final class DeliveryScenarios {
             return new Measurement(perSecond, cpuPerDelivery, latency);
         }
     }
-
-    /**
-     * Keeps publishing warm-up rounds (2 s of the offered rate each) until a round in which the server's JIT compiler
-     * threads used under 5% of the server's CPU, at most {@link #SETTLE_ROUNDS} rounds: on a one-core server the
-     * compiler otherwise competes with the event loop through the measured window. Reports the rounds and the last
-     * round's compiler share.
-     */
-    private static void settleJit(BenchRun run, HttpPublisher publisher, HttpPublisher.Targets targets, double rate,
-                                  long warmDeliveries) {
-        int rounds = 0;
-        double share = Double.NaN;
-        long expected = warmDeliveries;
-        while (rounds < SETTLE_ROUNDS) {
-            java.util.Map<String, Long> threads0 = run.serverThreads();
-            ProcStats.Sample p0 = run.sample();
-            HttpPublisher.Run w = publishWithProgress(run, publisher, targets, rate, Math.max(1, (long) (rate * 2)),
-                    false, "settle-jit");
-            expected += w.expectedDeliveries();
-            awaitDeliveries(run, expected, false, 15, "settle-jit");
-            long cpu = run.sample().minus(p0).cpuNanos();
-            share = cpu <= 0 ? 0 : BenchRun.jitNanos(threads0, run.serverThreads()) / (double) cpu;
-            rounds++;
-            if (share < SETTLE_SHARE) {
-                break;
-            }
-        }
-        run.report().result("jit_settle_rounds (2 s of publications each)", rounds)
-                .result("jit_share_of_server_cpu_in_last_settle_round", share);
-    }
-
-    /** JIT settling stops at a round whose compiler share of the server's CPU is below this. */
-    static final double SETTLE_SHARE = 0.05;
-    /** At most this many settling rounds. */
-    static final int SETTLE_ROUNDS = 20;
 
     private static HttpPublisher.Run publishWithProgress(BenchRun run, HttpPublisher publisher,
                                                          HttpPublisher.Targets targets, double rate, long count,

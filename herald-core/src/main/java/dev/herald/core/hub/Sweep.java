@@ -4,6 +4,7 @@ import dev.herald.core.Telemetry;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.client.Subscription;
 import dev.herald.core.transport.Transport;
+import dev.herald.protocol.Protocol;
 
 import java.util.List;
 
@@ -99,6 +100,8 @@ final class Sweep {
     private void visit(Subscription sub, List<ClientSession> dirty) {
         ClientSession session = sub.session();
         Transport transport = session.transport();
+        Protocol protocol = transport.protocol();
+        boolean unidirectional = transport.unidirectional();
         boolean wrote = false;
         for (int i = 0, slot = head; i < size; i++, slot = slot + 1 == ring.length ? 0 : slot + 1) {
             Active active = ring[slot];
@@ -107,7 +110,7 @@ final class Sweep {
                 continue;
             }
             EncodedPush push = active.push;
-            if (sub.deliver(push.bytes(transport.protocol(), transport.unidirectional()), push.offset())) {
+            if (sub.deliver(push.bytes(protocol, unidirectional), push.offset())) {
                 active.sent++;
                 wrote = true;
             }
@@ -115,10 +118,5 @@ final class Sweep {
         if (wrote && session.markDirty()) {
             dirty.add(session);
         }
-    }
-
-    @Override
-    public String toString() {
-        return "Sweep{" + subscribers.length + " subscribers, " + size + " in progress, cursor " + cursor + "}";
     }
 }
