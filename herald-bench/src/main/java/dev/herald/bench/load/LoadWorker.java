@@ -15,17 +15,24 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -45,7 +52,8 @@ public final class LoadWorker implements AutoCloseable {
     private final InetSocketAddress[] locals;
     private final Tokens tokens;
     private final byte[] upgrade;
-    private final Events events = new Events();
+    /** Each event loop's own counters; a connection reports to its loop's. */
+    private final Map<EventLoop, LoopEvents> loops = new HashMap<>();
 
     private final LongAdder started = new LongAdder();
     private final LongAdder wsOpen = new LongAdder();
@@ -61,10 +69,10 @@ public final class LoadWorker implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
 
-    private final Recorder measuredRecorder = new Recorder(HIGHEST_MICROS, 3);
-    private final Recorder warmupRecorder = new Recorder(HIGHEST_MICROS, 3);
     private final Recorder connectRecorder = new Recorder(HIGHEST_MICROS, 3);
     private final Recorder readyRecorder = new Recorder(HIGHEST_MICROS, 3);
+    /** Guards {@link #measured} and {@link #warmup}, which the loops' folds add to. */
+    private final Object latencyLock = new Object();
     private final Histogram measured = new Histogram(HIGHEST_MICROS, 3);
     private final Histogram warmup = new Histogram(HIGHEST_MICROS, 3);
     private final Histogram connect = new Histogram(HIGHEST_MICROS, 3);
@@ -96,6 +104,9 @@ public final class LoadWorker implements AutoCloseable {
                 : new Tokens(plan.secret(), System.currentTimeMillis() / 1000 + 24 * 3600);
         this.upgrade = Frames.upgradeRequest(plan.host(), plan.port(), plan.path(), plan.protobuf());
         this.pumpLoop = group.next();
+        for (EventExecutor loop : group) {
+            loops.put((EventLoop) loop, new LoopEvents());
+        }
         this.next = plan.from();
     }
 
@@ -132,8 +143,11 @@ public final class LoadWorker implements AutoCloseable {
         String token = tokens == null ? null : tokens.sign(plan.user(i), plan.meta(i));
         byte[] connect = Frames.connectCommand(plan.protobuf(), token);
         long t0 = System.nanoTime();
-        WsClientHandler handler = new WsClientHandler(events, upgrade, connect, plan.channels(i), plan.protobuf(), t0);
-        Bootstrap b = bootstrap.clone().handler(handler);
+        EventLoop loop = group.next();
+        LoopEvents events = loops.get(loop);
+        WsClientHandler handler = new WsClientHandler(events, upgrade, connect, plan.channels(i),
+                plan.protobuf(), t0);
+        Bootstrap b = bootstrap.clone(loop).handler(handler);
         ChannelFuture future = locals.length == 0 ? b.connect(remote) : b.connect(remote, locals[i % locals.length]);
         Channel ch = future.channel();
         future.addListener(f -> {
@@ -151,23 +165,49 @@ public final class LoadWorker implements AutoCloseable {
         return plan;
     }
 
-    /** Counters now; folds the latency recorded since the last call into the running histograms. */
+    /**
+     * Counters now; folds what the event loops counted and the latency recorded since the last call into the running
+     * totals. Each loop adds its part in a task of its own (bounded wait: a loop busier than that reports next time).
+     */
     public synchronized WorkerStatus status() {
-        measured.add(measuredRecorder.getIntervalHistogram());
-        warmup.add(warmupRecorder.getIntervalHistogram());
+        List<Future<?>> folds = new ArrayList<>(loops.size());
+        loops.forEach((loop, events) -> {
+            try {
+                folds.add(loop.submit(events::fold));
+            } catch (RejectedExecutionException e) {
+                // the loops are shut down: nothing more to count
+            }
+        });
+        for (Future<?> fold : folds) {
+            try {
+                fold.get(2, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                // that loop is busy; its counts come with a later status
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("folding a loop's counters failed", e.getCause());
+            }
+        }
         connect.add(connectRecorder.getIntervalHistogram());
         readyLatency.add(readyRecorder.getIntervalHistogram());
+        long p99;
+        synchronized (latencyLock) {
+            p99 = measured.getTotalCount() == 0 ? -1 : measured.getValueAtPercentile(99);
+        }
         Map<String, Long> f = new TreeMap<>();
         failures.forEach((k, v) -> f.put(k, v.sum()));
         return new WorkerStatus(plan.workerIndex(), plan.count(), started.sum(), wsOpen.sum(), connected.sum(),
                 ready.sum(), failed.sum(), dropped.sum(), inFlight.get(), deliveries.sum(), measuredDeliveries.sum(),
                 warmupDeliveries.sum(), pings.sum(), otherPushes.sum(),
-                measured.getTotalCount() == 0 ? -1 : measured.getValueAtPercentile(99), connectPhaseOver, f);
+                p99, connectPhaseOver, f);
     }
 
     public synchronized WorkerReport report() {
         WorkerStatus status = status();
-        return new WorkerReport(status, measured.copy(), warmup.copy(), connect.copy(), readyLatency.copy());
+        synchronized (latencyLock) {
+            return new WorkerReport(status, measured.copy(), warmup.copy(), connect.copy(), readyLatency.copy());
+        }
     }
 
     /** Closes every connection (bounded wait). */
@@ -193,7 +233,36 @@ public final class LoadWorker implements AutoCloseable {
         failures.computeIfAbsent(key, k -> new LongAdder()).increment();
     }
 
-    private final class Events implements ConnectionEvents {
+    /**
+     * What the connections of one event loop report. Connection-phase events are rare and go straight to the shared
+     * counters; deliveries, pings and pushes, hundreds of thousands a second, are counted on the loop's thread
+     * without atomics and added to the shared totals by {@link #fold}, which runs on the same thread.
+     */
+    private final class LoopEvents implements ConnectionEvents {
+        private long deliveryCount;
+        private long measuredCount;
+        private long warmupCount;
+        private long pingCount;
+        private long otherPushCount;
+        private final Histogram measuredLatency = new Histogram(HIGHEST_MICROS, 3);
+        private final Histogram warmupLatency = new Histogram(HIGHEST_MICROS, 3);
+
+        /** On this loop's thread: moves the counts into the worker's totals. */
+        void fold() {
+            deliveries.add(deliveryCount);
+            measuredDeliveries.add(measuredCount);
+            warmupDeliveries.add(warmupCount);
+            pings.add(pingCount);
+            otherPushes.add(otherPushCount);
+            deliveryCount = measuredCount = warmupCount = pingCount = otherPushCount = 0;
+            synchronized (latencyLock) {
+                measured.add(measuredLatency);
+                warmup.add(warmupLatency);
+            }
+            measuredLatency.reset();
+            warmupLatency.reset();
+        }
+
         @Override
         public void wsOpen() {
             wsOpen.increment();
@@ -227,25 +296,25 @@ public final class LoadWorker implements AutoCloseable {
 
         @Override
         public void delivery(long latencyMicros, boolean measuredPub) {
-            deliveries.increment();
+            deliveryCount++;
             long v = Math.max(0, Math.min(latencyMicros, HIGHEST_MICROS));
             if (measuredPub) {
-                measuredDeliveries.increment();
-                measuredRecorder.recordValue(v);
+                measuredCount++;
+                measuredLatency.recordValue(v);
             } else {
-                warmupDeliveries.increment();
-                warmupRecorder.recordValue(v);
+                warmupCount++;
+                warmupLatency.recordValue(v);
             }
         }
 
         @Override
         public void ping() {
-            pings.increment();
+            pingCount++;
         }
 
         @Override
         public void otherPush(String kind) {
-            otherPushes.increment();
+            otherPushCount++;
         }
     }
 }

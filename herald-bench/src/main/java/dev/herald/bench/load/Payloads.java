@@ -35,10 +35,25 @@ public final class Payloads {
      * shifted left by one with the measured flag in the low bit.
      */
     static long find(ByteBuf buf, int from, int to) {
-        int at = indexOf(buf, from, to, TS);
-        if (at < 0) {
-            return -1;
-        }
+        int at = timestampIndex(buf, from, to);
+        return at < 0 ? -1 : valueAt(buf, at, to);
+    }
+
+    /** Where the first {@code "ts":} field in {@code buf[from, to)} starts, or -1. */
+    static int timestampIndex(ByteBuf buf, int from, int to) {
+        return indexOf(buf, from, to, TS);
+    }
+
+    /** Whether the {@code "ts":} field starts at {@code at} (and fits before {@code to}). */
+    static boolean timestampAt(ByteBuf buf, int at, int to) {
+        return at >= 0 && at + TS.length < to && matches(buf, at, TS);
+    }
+
+    /**
+     * The timestamp whose {@code "ts":} field starts at {@code at}, as {@link #find} returns it: -1 when no digits
+     * follow, else the timestamp shifted left by one with the measured flag in the low bit.
+     */
+    static long valueAt(ByteBuf buf, int at, int to) {
         int p = at + TS.length;
         long ts = 0;
         int digits = 0;

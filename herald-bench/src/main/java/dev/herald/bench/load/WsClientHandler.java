@@ -34,6 +34,9 @@ final class WsClientHandler extends ByteToMessageDecoder {
     private final long startNanos;
     private State state = State.HANDSHAKE;
     private int pendingSubscribes;
+    /** Where the last publication's {@code "pub":} and {@code "ts":} fields began in its message; -1: none yet. */
+    private int pubOffset = -1;
+    private int tsOffset = -1;
 
     WsClientHandler(ConnectionEvents events, byte[] upgrade, byte[] connectCommand, List<String> channels,
                     boolean protobuf, long startNanos) {
@@ -144,13 +147,41 @@ final class WsClientHandler extends ByteToMessageDecoder {
     private void jsonFrame(ChannelHandlerContext ctx, ByteBuf in, int from, int to, long now) {
         int start = from;
         while (start < to) {
-            int newline = in.indexOf(start, to, (byte) '\n');
-            int end = newline < 0 ? to : newline;
-            if (end > start) {
-                jsonMessage(ctx, in, start, end, now);
+            int end = knownPublication(in, start, to, now);
+            if (end < 0) {
+                int newline = in.indexOf(start, to, (byte) '\n');
+                end = newline < 0 ? to : newline;
+                if (end > start) {
+                    jsonMessage(ctx, in, start, end, now);
+                }
             }
             start = end + 1;
         }
+    }
+
+    /**
+     * A publication laid out like the previous one (a channel's pushes differ only from their data on): checks the
+     * push prefix and the {@code "pub":} and {@code "ts":} fields at the offsets seen last, so that a message costs a
+     * few comparisons and one newline search instead of a scan. Returns the message's end (its newline, or
+     * {@code to}), or -1 when the message is not laid out like that, and is to be scanned.
+     */
+    private int knownPublication(ByteBuf in, int start, int to, long now) {
+        if (tsOffset < 0) {
+            return -1;
+        }
+        int ts = start + tsOffset;
+        if (!Payloads.timestampAt(in, ts, to) || !Payloads.matches(in, start, PUSH_PREFIX)
+                || !Payloads.matches(in, start + pubOffset, PUB_FIELD)) {
+            return -1;
+        }
+        int newline = in.indexOf(ts, to, (byte) '\n');
+        int end = newline < 0 ? to : newline;
+        long found = Payloads.valueAt(in, ts, end);
+        if (found < 0) {
+            return -1;
+        }
+        events.delivery(now - (found >>> 1), (found & 1) == 1);
+        return end;
     }
 
     private void jsonMessage(ChannelHandlerContext ctx, ByteBuf in, int from, int to, long now) {
@@ -160,8 +191,11 @@ final class WsClientHandler extends ByteToMessageDecoder {
         }
         if (to - from > PUSH_PREFIX.length && Payloads.matches(in, from, PUSH_PREFIX)) {
             int pub = Payloads.indexOf(in, from, to, PUB_FIELD);
-            long found = pub < 0 ? -1 : Payloads.find(in, pub, to);
+            int ts = pub < 0 ? -1 : Payloads.timestampIndex(in, pub, to);
+            long found = ts < 0 ? -1 : Payloads.valueAt(in, ts, to);
             if (found >= 0) {
+                pubOffset = pub - from;
+                tsOffset = ts - from;
                 events.delivery(now - (found >>> 1), (found & 1) == 1);
             } else if (Payloads.indexOf(in, from, to, DISCONNECT_FIELD) >= 0) {
                 events.otherPush("disconnect push");
