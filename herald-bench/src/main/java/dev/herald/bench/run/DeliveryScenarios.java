@@ -8,7 +8,9 @@ import org.HdrHistogram.Histogram;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Scenarios that publish through the HTTP API and measure deliveries: {@code fanout} (one channel, many
@@ -243,9 +245,18 @@ public final class DeliveryScenarios {
                     t.start();
                 });
         long limit = System.nanoTime() + TimeUnit.SECONDS.toNanos((long) (count / rate) + 180);
-        while (!f.isDone() && System.nanoTime() < limit) {
-            BenchRun.sleepMillis(1000);
-            run.progress(phase, run.status(), null);
+        while (System.nanoTime() < limit) {
+            try {
+                // Returns as soon as the run ends: the measured window must not wait out a progress interval.
+                return f.get(1, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                run.progress(phase, run.status(), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("publisher failed", e.getCause());
+            }
         }
         return f.join();
     }
