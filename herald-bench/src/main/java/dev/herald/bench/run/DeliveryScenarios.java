@@ -210,6 +210,9 @@ public final class DeliveryScenarios {
                             : d.userNanos() / 1e3 / delivered)
                     .result("server_system_cpu_per_delivery_us", delivered == 0 ? Double.NaN
                             : d.systemNanos() / 1e3 / delivered)
+                    .result("server_write_calls_per_s", d.writeCalls() < 0 ? Double.NaN : d.writeCalls() / window)
+                    .result("deliveries_per_write_call", d.writeCalls() <= 0 ? Double.NaN
+                            : (double) delivered / d.writeCalls())
                     .result("server_rss_mb_end", p1.rssBytes() / 1048576.0)
                     .result("generator_cores_used", (g1 - g0) / (double) d.wallNanos())
                     .result("connections_dropped", end.dropped())

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 
 /**
  * A process's CPU time and memory from {@code /proc/<pid>/stat} (utime, stime in clock ticks) and
- * {@code /proc/<pid>/status} (VmRSS). CPU time counts every thread, living or ended, of the process.
+ * {@code /proc/<pid>/status} (VmRSS), and its write system calls from {@code /proc/<pid>/io} (syscw: write(2),
+ * writev(2) and their kin; socket writes through send(2) or sendmsg(2) are not counted there). CPU time counts every
+ * thread, living or ended, of the process.
  */
 public final class ProcStats {
     /** USER_HZ: 100 on every Linux this runs on; {@code getconf CLK_TCK} confirms it. */
@@ -20,18 +22,21 @@ public final class ProcStats {
      * @param userNanos  utime
      * @param systemNanos stime (kernel: syscalls such as write(2), softirq work charged to the process)
      */
-    public record Sample(long atNanos, long userNanos, long systemNanos, long rssBytes, int threads) {
+    public record Sample(long atNanos, long userNanos, long systemNanos, long rssBytes, int threads,
+                         long writeCalls) {
         public long cpuNanos() {
             return userNanos + systemNanos;
         }
 
         public Delta minus(Sample earlier) {
             return new Delta(atNanos - earlier.atNanos, userNanos - earlier.userNanos,
-                    systemNanos - earlier.systemNanos, rssBytes - earlier.rssBytes);
+                    systemNanos - earlier.systemNanos, rssBytes - earlier.rssBytes,
+                    writeCalls < 0 || earlier.writeCalls < 0 ? -1 : writeCalls - earlier.writeCalls);
         }
     }
 
-    public record Delta(long wallNanos, long userNanos, long systemNanos, long rssBytes) {
+    /** @param writeCalls write system calls in between; -1 when /proc/<pid>/io could not be read */
+    public record Delta(long wallNanos, long userNanos, long systemNanos, long rssBytes, long writeCalls) {
         public long cpuNanos() {
             return userNanos + systemNanos;
         }
@@ -58,10 +63,24 @@ public final class ProcStats {
                 }
             }
             long tick = 1_000_000_000L / TICKS_PER_SECOND;
-            return new Sample(now, utime * tick, stime * tick, rssKb * 1024, threads);
+            return new Sample(now, utime * tick, stime * tick, rssKb * 1024, threads, writeCalls(pid));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("cannot read /proc/" + pid + ": " + e.getMessage(), e);
         }
+    }
+
+    /** syscw from /proc/<pid>/io, or -1 when it cannot be read. */
+    private static long writeCalls(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "io"))) {
+                if (line.startsWith("syscw:")) {
+                    return Long.parseLong(line.substring(6).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not readable (another user's process): not reported
+        }
+        return -1;
     }
 
     /**
