@@ -161,21 +161,22 @@ final class WsClientHandler extends ByteToMessageDecoder {
 
     /**
      * A publication laid out like the previous one (a channel's pushes differ only from their data on): checks the
-     * push prefix and the {@code "pub":} and {@code "ts":} fields at the offsets seen last, so that a message costs a
-     * few comparisons and one newline search instead of a scan. Returns the message's end (its newline, or
+     * push prefix and the {@code "pub":} and {@code "ts":} fields at the offsets seen last, so that a message costs
+     * its newline search and a few comparisons instead of a scan for the fields. Returns the message's end (its newline, or
      * {@code to}), or -1 when the message is not laid out like that, and is to be scanned.
      */
     private int knownPublication(ByteBuf in, int start, int to, long now) {
         if (tsOffset < 0) {
             return -1;
         }
+        int newline = in.indexOf(start, to, (byte) '\n');
+        int end = newline < 0 ? to : newline;
         int ts = start + tsOffset;
-        if (!Payloads.timestampAt(in, ts, to) || !Payloads.matches(in, start, PUSH_PREFIX)
+        // Both fields inside this message (JSON has no raw newline inside a message), not in the next one.
+        if (!Payloads.timestampAt(in, ts, end) || !Payloads.matches(in, start, PUSH_PREFIX)
                 || !Payloads.matches(in, start + pubOffset, PUB_FIELD)) {
             return -1;
         }
-        int newline = in.indexOf(ts, to, (byte) '\n');
-        int end = newline < 0 ? to : newline;
         long found = Payloads.valueAt(in, ts, end);
         if (found < 0) {
             return -1;

@@ -120,6 +120,23 @@ class WsClientHandlerTest {
         assertTrue(failures.isEmpty(), failures.toString());
     }
 
+    @Test
+    void fieldsAtTheCachedOffsetsMustBelongToTheSameMessage() {
+        EmbeddedChannel ch = readyChannel();
+        // The second message is a push whose "pub": sits where the first one's did, but it ends before the cached
+        // "ts": offset; the third message has a "ts": field exactly there. That is not a publication.
+        String first = publication("bench", NOW - 1_000, true, 1);
+        String second = "{\"push\":{\"channel\":\"bench\",\"pub\":1}";
+        int tsInThird = first.indexOf("\"ts\":") - (second.length() + 1);
+        String third = " ".repeat(tsInThird) + "\"ts\":" + (NOW - 2_000) + ",\"m\":1";
+        assertEquals(first.indexOf("\"pub\":"), second.indexOf("\"pub\":"), "the test's premise");
+        ch.writeInbound(textFrame(String.join("\n", first, second, third)));
+
+        assertEquals(1, deliveries.size(), "only the first message is a publication with a timestamp");
+        assertEquals(List.of("push"), others);
+        assertTrue(failures.isEmpty(), failures.toString());
+    }
+
     private static ByteBuf ascii(String s) {
         return Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.US_ASCII));
     }
