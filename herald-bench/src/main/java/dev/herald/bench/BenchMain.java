@@ -18,7 +18,10 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -109,6 +112,33 @@ public final class BenchMain implements Callable<Integer> {
         out.println("reports: " + files.get(0) + " and " + files.get(1));
     }
 
+    /**
+     * The {@code --url} of a running server, which must be HTTP on a loopback address: the generator's load goes to
+     * this machine only (and /proc must show the server's process anyway).
+     */
+    static URI loopbackUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--url " + url + ": " + e.getMessage());
+        }
+        if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("--url " + url + ": expected http://<loopback host>:<port>");
+        }
+        try {
+            for (InetAddress address : InetAddress.getAllByName(uri.getHost())) {
+                if (!address.isLoopbackAddress()) {
+                    throw new IllegalArgumentException("--url " + url + ": " + address.getHostAddress()
+                            + " is not a loopback address; the generator only loads this machine");
+                }
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--url " + url + ": unknown host " + uri.getHost());
+        }
+        return uri;
+    }
+
     static ServerHandle openServer(String scenario, BenchOptions o, Path runDir, PrintStream out) throws IOException {
         if (scenario.equals("floor")) {
             return new ServerHandle.NoServer();
@@ -118,7 +148,12 @@ public final class BenchMain implements Callable<Integer> {
                 throw new CommandLine.ParameterException(new CommandLine(new BenchMain()),
                         "--url needs --pid (the server process to measure)");
             }
-            URI uri = URI.create(o.url);
+            URI uri;
+            try {
+                uri = loopbackUrl(o.url);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(new BenchMain()), e.getMessage());
+            }
             String secret = o.secret;
             String apiKey = o.apiKey;
             if (o.config != null) {

@@ -51,7 +51,7 @@ public final class BenchOptions {
 
     @Option(names = "--settle-jit", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "sessions, fanout, channels, connect: after the warm-up, keep warming in rounds until the "
-                    + "server's JIT threads use under 5% of a round (default; --no-settle-jit measures right after "
+                    + "server's JIT threads use under 5%% of a round (default; --no-settle-jit measures right after "
                     + "the fixed warm-up).")
     public boolean settleJit = true;
 
