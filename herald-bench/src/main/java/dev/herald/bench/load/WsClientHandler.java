@@ -147,13 +147,10 @@ final class WsClientHandler extends ByteToMessageDecoder {
     private void jsonFrame(ChannelHandlerContext ctx, ByteBuf in, int from, int to, long now) {
         int start = from;
         while (start < to) {
-            int end = knownPublication(in, start, to, now);
-            if (end < 0) {
-                int newline = in.indexOf(start, to, (byte) '\n');
-                end = newline < 0 ? to : newline;
-                if (end > start) {
-                    jsonMessage(ctx, in, start, end, now);
-                }
+            int newline = in.indexOf(start, to, (byte) '\n');
+            int end = newline < 0 ? to : newline;
+            if (end > start && !knownPublication(in, start, end, now)) {
+                jsonMessage(ctx, in, start, end, now);
             }
             start = end + 1;
         }
@@ -161,28 +158,25 @@ final class WsClientHandler extends ByteToMessageDecoder {
 
     /**
      * A publication laid out like the previous one (a channel's pushes differ only from their data on): checks the
-     * push prefix and the {@code "pub":} and {@code "ts":} fields at the offsets seen last, so that a message costs
-     * its newline search and a few comparisons instead of a scan for the fields. Returns the message's end (its newline, or
-     * {@code to}), or -1 when the message is not laid out like that, and is to be scanned.
+     * push prefix and the {@code "pub":} and {@code "ts":} fields at the offsets seen last, inside the message
+     * {@code [start, end)}, so that it costs a few comparisons instead of a scan for the fields. Returns false when
+     * the message is not laid out like that, and is to be scanned.
      */
-    private int knownPublication(ByteBuf in, int start, int to, long now) {
+    private boolean knownPublication(ByteBuf in, int start, int end, long now) {
         if (tsOffset < 0) {
-            return -1;
+            return false;
         }
-        int newline = in.indexOf(start, to, (byte) '\n');
-        int end = newline < 0 ? to : newline;
         int ts = start + tsOffset;
-        // Both fields inside this message (JSON has no raw newline inside a message), not in the next one.
         if (!Payloads.timestampAt(in, ts, end) || !Payloads.matches(in, start, PUSH_PREFIX)
                 || !Payloads.matches(in, start + pubOffset, PUB_FIELD)) {
-            return -1;
+            return false;
         }
         long found = Payloads.valueAt(in, ts, end);
         if (found < 0) {
-            return -1;
+            return false;
         }
         events.delivery(now - (found >>> 1), (found & 1) == 1);
-        return end;
+        return true;
     }
 
     private void jsonMessage(ChannelHandlerContext ctx, ByteBuf in, int from, int to, long now) {

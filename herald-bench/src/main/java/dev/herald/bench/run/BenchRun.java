@@ -41,6 +41,8 @@ public final class BenchRun implements AutoCloseable {
     private final List<WorkerHandle> workers = new ArrayList<>();
     private ProcStats.Sample lastProgressSample;
     private long lastProgressDeliveries;
+    /** The server JVM's {@code VM.flags}, read once; null without jcmd. */
+    private final String serverFlags;
 
     public BenchRun(BenchOptions options, ServerHandle server, Report report, PrintStream out, Path runDir) {
         this.options = options;
@@ -49,14 +51,12 @@ public final class BenchRun implements AutoCloseable {
         this.out = out;
         this.runDir = runDir;
         report.header("server", server.description());
-        if (server.jcmd()) {
-            // What the server JVM really runs with (command line and ergonomics, e.g. the collector it chose).
-            String flags = Jcmd.vmFlags(server.pid());
-            if (flags != null) {
-                report.header("server_jvm_flags", flags);
-                java.util.regex.Matcher gc = java.util.regex.Pattern.compile("-XX:\\+Use(\\w+GC)\\b").matcher(flags);
-                report.header("server_gc", gc.find() ? gc.group(1) : "(not in VM.flags)");
-            }
+        // What the server JVM really runs with (command line and ergonomics, e.g. the collector it chose).
+        this.serverFlags = server.jcmd() ? Jcmd.vmFlags(server.pid()) : null;
+        if (serverFlags != null) {
+            report.header("server_jvm_flags", serverFlags);
+            java.util.regex.Matcher gc = java.util.regex.Pattern.compile("-XX:\\+Use(\\w+GC)\\b").matcher(serverFlags);
+            report.header("server_gc", gc.find() ? gc.group(1) : "(not in VM.flags)");
         }
     }
 
@@ -298,9 +298,8 @@ public final class BenchRun implements AutoCloseable {
     public long settleMillis() {
         if (settleMillis < 0) {
             settleMillis = SETTLE_MILLIS;
-            String flags = server.jcmd() ? Jcmd.vmFlags(server.pid()) : null;
-            java.util.regex.Matcher m = flags == null ? null
-                    : java.util.regex.Pattern.compile("-XX:TrimNativeHeapInterval=(\\d+)").matcher(flags);
+            java.util.regex.Matcher m = serverFlags == null ? null
+                    : java.util.regex.Pattern.compile("-XX:TrimNativeHeapInterval=(\\d+)").matcher(serverFlags);
             if (m != null && m.find() && Long.parseLong(m.group(1)) > 0) {
                 settleMillis += Long.parseLong(m.group(1));
             }
