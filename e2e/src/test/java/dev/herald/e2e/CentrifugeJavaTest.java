@@ -146,9 +146,9 @@ class CentrifugeJavaTest {
     @Test
     void connectsOverProtobufSubscribesAndReceivesAPublication() throws Exception {
         Client c = connect("42");
-        List<ClientSession> sessions = server.node().hub().userSessions("42");
+        List<dev.herald.core.hub.HubSession> sessions = server.node().hub().userSessions("42");
         assertEquals(1, sessions.size(), "the server sees user 42 connected");
-        assertEquals(Protocol.PROTOBUF, sessions.getFirst().protocol(), "centrifuge-java speaks protobuf");
+        assertEquals(Protocol.PROTOBUF, ((ClientSession) sessions.getFirst()).protocol(), "centrifuge-java speaks protobuf");
 
         BlockingQueue<Object> subEvents = new LinkedBlockingQueue<>();
         Subscription sub = c.newSubscription("chat:java", new SubscriptionEventListener() {

@@ -18,7 +18,11 @@ import dev.herald.core.engine.HistoryQuery;
 import dev.herald.core.engine.PresenceManager;
 import dev.herald.core.engine.PublishOptions;
 import dev.herald.core.engine.PublishOutcome;
+import dev.herald.core.channel.ChannelKey;
+import dev.herald.core.hub.BrokerSubscriptions;
+import dev.herald.core.hub.ChannelEvent;
 import dev.herald.core.hub.Hub;
+import dev.herald.core.hub.HubSession;
 import dev.herald.core.proxy.ConnectProxy;
 import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
@@ -67,8 +71,18 @@ public final class Node implements BrokerEventHandler {
                 ConnectProxy connectProxy, Scheduler scheduler, String name, String version, Telemetry telemetry) {
         this.config = config;
         this.telemetry = telemetry;
-        this.hub = new Hub(telemetry);
         this.broker = broker;
+        this.hub = new Hub(telemetry, new BrokerSubscriptions() {
+            @Override
+            public CompletionStage<Void> subscribe(ChannelKey channel) {
+                return broker.subscribe(channel);
+            }
+
+            @Override
+            public CompletionStage<Void> unsubscribe(ChannelKey channel) {
+                return broker.unsubscribe(channel);
+            }
+        });
         this.presence = presence;
         this.tokenVerifier = tokenVerifier;
         this.connectProxy = connectProxy;
@@ -182,7 +196,7 @@ public final class Node implements BrokerEventHandler {
                 idempotencyKey);
         Publication publication = new Publication(data, info, 0, tags == null || tags.isEmpty() ? null : tags,
                 false, 0, null);
-        return broker.publish(channel, publication, publishOptions);
+        return broker.publish(ChannelKey.of(channel), publication, publishOptions);
     }
 
     /** Reads a channel's history; a {@code since} from another epoch fails with 112. */
@@ -196,7 +210,7 @@ public final class Node implements BrokerEventHandler {
         if (!options.historyEnabled()) {
             return CompletableFuture.failedFuture(new ErrorException(Errors.NOT_AVAILABLE));
         }
-        return broker.history(channel, new HistoryQuery(since, limit, reverse, historyMetaTtl(options)))
+        return broker.history(ChannelKey.of(channel), new HistoryQuery(since, limit, reverse, historyMetaTtl(options)))
                 .thenApply(page -> {
                     if (since != null && since.epoch() != null && !since.epoch().isEmpty()
                             && !since.epoch().equals(page.top().epoch())) {
@@ -212,7 +226,7 @@ public final class Node implements BrokerEventHandler {
         } catch (ErrorException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return broker.removeHistory(channel);
+        return broker.removeHistory(ChannelKey.of(channel));
     }
 
     private java.time.Duration historyMetaTtl(ChannelOptions options) {
@@ -225,9 +239,9 @@ public final class Node implements BrokerEventHandler {
      * out of the hub when this returns.
      */
     public int disconnect(String user, String client, String session, Set<String> whitelist, Disconnect disconnect) {
-        List<ClientSession> targets = select(user, client, session);
+        List<HubSession> targets = select(user, client, session);
         int closed = 0;
-        for (ClientSession s : targets) {
+        for (HubSession s : targets) {
             if (whitelist != null && whitelist.contains(s.id())) {
                 continue;
             }
@@ -245,47 +259,54 @@ public final class Node implements BrokerEventHandler {
     public void subscribe(String user, String channel, String client, String session,
                           dev.herald.core.auth.SubscribeOptions options) {
         rules.options(channel);
-        for (ClientSession s : select(user, client, session)) {
-            s.transport().executor().execute(() -> subscribeCommands.apiSubscribe(s, channel, options));
+        for (HubSession s : select(user, client, session)) {
+            if (s instanceof ClientSession cs) {
+                cs.executor().execute(() -> subscribeCommands.apiSubscribe(cs, channel, options));
+            }
         }
     }
 
     /** Unsubscribes matching local connections from a channel, with an unsubscribe push (2000). */
     public void unsubscribe(String user, String channel, String client, String session) {
-        for (ClientSession s : select(user, client, session)) {
-            s.transport().executor().execute(() -> subscribeCommands.unsubscribeWithPush(s, channel,
-                    new PushBody.Unsubscribe(2000, "server unsubscribe")));
+        for (HubSession s : select(user, client, session)) {
+            if (s instanceof ClientSession cs) {
+                cs.executor().execute(() -> subscribeCommands.unsubscribeWithPush(cs, channel,
+                        new PushBody.Unsubscribe(2000, "server unsubscribe")));
+            }
         }
     }
 
     /** Sets a new expiry ({@code expireAt} Unix seconds, 0 = never) or expires matching local connections. */
     public void refresh(String user, String client, String session, boolean expired, long expireAt, byte[] info) {
-        for (ClientSession s : select(user, client, session)) {
+        for (HubSession s : select(user, client, session)) {
             if (expired) {
                 s.close(Disconnect.EXPIRED);
-            } else {
-                s.transport().executor().execute(() -> s.serverRefresh(expireAt, info));
+            } else if (s instanceof ClientSession cs) {
+                cs.executor().execute(() -> cs.serverRefresh(expireAt, info));
             }
         }
     }
 
-    /** Local connections addressed by the API's user/client/session selectors. */
-    public List<ClientSession> select(String user, String client, String session) {
+    /** Local connections of the default app addressed by the API's user/client/session selectors. */
+    public List<HubSession> select(String user, String client, String session) {
         boolean byUser = user != null && !(user.isEmpty() && (notEmpty(client) || notEmpty(session)));
-        List<ClientSession> candidates;
+        List<HubSession> candidates;
         if (notEmpty(client)) {
-            ClientSession s = hub.session(client);
+            HubSession s = hub.session(client);
             candidates = s == null ? List.of() : List.of(s);
         } else if (byUser) {
             candidates = hub.userSessions(user);
         } else if (notEmpty(session)) {
-            ClientSession s = hub.sessionBySessionId(session);
+            HubSession s = hub.sessionBySessionId(session);
             candidates = s == null ? List.of() : List.of(s);
         } else {
             return List.of();
         }
-        List<ClientSession> out = new ArrayList<>(candidates.size());
-        for (ClientSession s : candidates) {
+        List<HubSession> out = new ArrayList<>(candidates.size());
+        for (HubSession s : candidates) {
+            if (!s.app().equals(ChannelKey.DEFAULT_APP)) {
+                continue;
+            }
             if (byUser && !s.user().equals(user)) {
                 continue;
             }
@@ -302,11 +323,8 @@ public final class Node implements BrokerEventHandler {
     }
 
     public NodeInfo info() {
-        int subs = 0;
-        for (int count : hub.channels().values()) {
-            subs += count;
-        }
-        return new NodeInfo(id, name, version, hub.numClients(), hub.numUsers(), subs, hub.numChannels(),
+        return new NodeInfo(id, name, version, hub.numClients(), hub.numUsers(), hub.numSubscriptions(),
+                hub.numChannels(),
                 (System.currentTimeMillis() - startedAtMillis) / 1000);
     }
 
@@ -320,17 +338,17 @@ public final class Node implements BrokerEventHandler {
     // ---- broker events ----
 
     @Override
-    public void handlePublication(String channel, Publication publication, StreamPosition position) {
-        hub.broadcast(channel, new Push(channel, publication), publication.offset(), false);
+    public void handlePublication(ChannelKey channel, Publication publication, StreamPosition position) {
+        hub.broadcast(channel, new ChannelEvent.Published(publication), publication.offset());
     }
 
     @Override
-    public void handleJoin(String channel, ClientInfo info) {
-        hub.broadcast(channel, new Push(channel, new PushBody.Join(info)), 0, true);
+    public void handleJoin(ChannelKey channel, ClientInfo info) {
+        hub.broadcast(channel, new ChannelEvent.Joined(info), 0);
     }
 
     @Override
-    public void handleLeave(String channel, ClientInfo info) {
-        hub.broadcast(channel, new Push(channel, new PushBody.Leave(info)), 0, true);
+    public void handleLeave(ChannelKey channel, ClientInfo info) {
+        hub.broadcast(channel, new ChannelEvent.Left(info), 0);
     }
 }

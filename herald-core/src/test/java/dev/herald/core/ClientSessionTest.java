@@ -1,5 +1,6 @@
 package dev.herald.core;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.config.HeraldConfig;
@@ -198,7 +199,7 @@ class ClientSessionTest {
         s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"chat:p\"}}"));
         s.handleFrame(json("{\"id\":3,\"presence_stats\":{\"channel\":\"chat:p\"}}"));
         assertEquals("{\"id\":3,\"presence_stats\":{\"num_clients\":1,\"num_users\":1}}", a.last());
-        var presence = node.presence().presence("chat:p").toCompletableFuture().join();
+        var presence = node.presence().presence(ChannelKey.of("chat:p")).toCompletableFuture().join();
         assertEquals(new ClientInfo("42", s.id(), null, null).user(), presence.get(s.id()).user());
     }
 
@@ -229,6 +230,6 @@ class ClientSessionTest {
         assertEquals("{\"push\":{\"channel\":\"news\",\"unsubscribe\":{\"code\":2000,\"reason\":"
                 + "\"server unsubscribe\"}}}", a.last());
         assertTrue(s.subscriptions().isEmpty());
-        assertEquals(0, node.hub().numSubscribers("news"));
+        assertEquals(0, node.hub().numSubscribers(ChannelKey.of("news")));
     }
 }

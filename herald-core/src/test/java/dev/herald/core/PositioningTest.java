@@ -1,5 +1,6 @@
 package dev.herald.core;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.Broker;
@@ -43,56 +44,56 @@ class PositioningTest {
         public void start(BrokerEventHandler handler) {
             inner.start(new BrokerEventHandler() {
                 @Override
-                public void handlePublication(String channel, Publication publication, StreamPosition position) {
+                public void handlePublication(ChannelKey channel, Publication publication, StreamPosition position) {
                     if (!loseNext.getAndSet(false)) {
                         handler.handlePublication(channel, publication, position);
                     }
                 }
 
                 @Override
-                public void handleJoin(String channel, ClientInfo info) {
+                public void handleJoin(ChannelKey channel, ClientInfo info) {
                     handler.handleJoin(channel, info);
                 }
 
                 @Override
-                public void handleLeave(String channel, ClientInfo info) {
+                public void handleLeave(ChannelKey channel, ClientInfo info) {
                     handler.handleLeave(channel, info);
                 }
             });
         }
 
         @Override
-        public CompletionStage<PublishOutcome> publish(String channel, Publication p, PublishOptions o) {
+        public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication p, PublishOptions o) {
             return inner.publish(channel, p, o);
         }
 
         @Override
-        public CompletionStage<Void> publishJoin(String channel, ClientInfo info) {
+        public CompletionStage<Void> publishJoin(ChannelKey channel, ClientInfo info) {
             return inner.publishJoin(channel, info);
         }
 
         @Override
-        public CompletionStage<Void> publishLeave(String channel, ClientInfo info) {
+        public CompletionStage<Void> publishLeave(ChannelKey channel, ClientInfo info) {
             return inner.publishLeave(channel, info);
         }
 
         @Override
-        public CompletionStage<Void> subscribe(String channel) {
+        public CompletionStage<Void> subscribe(ChannelKey channel) {
             return inner.subscribe(channel);
         }
 
         @Override
-        public CompletionStage<Void> unsubscribe(String channel) {
+        public CompletionStage<Void> unsubscribe(ChannelKey channel) {
             return inner.unsubscribe(channel);
         }
 
         @Override
-        public CompletionStage<HistoryPage> history(String channel, HistoryQuery query) {
+        public CompletionStage<HistoryPage> history(ChannelKey channel, HistoryQuery query) {
             return inner.history(channel, query);
         }
 
         @Override
-        public CompletionStage<Void> removeHistory(String channel) {
+        public CompletionStage<Void> removeHistory(ChannelKey channel) {
             return inner.removeHistory(channel);
         }
     }

@@ -79,7 +79,7 @@ class ConnectProxyTest {
             assertEquals(1, sessions.size());
             assertEquals("{\"device\":\"ios\",\"secret\":\"do-not-leak\"}",
                     new String(sessions.getFirst().meta(), StandardCharsets.UTF_8));
-            assertEquals("{\"name\":\"Alex\"}", new String(sessions.getFirst().info(), StandardCharsets.UTF_8));
+            assertEquals("{\"name\":\"Alex\"}", new String(((dev.herald.core.client.ClientSession) sessions.getFirst()).info(), StandardCharsets.UTF_8));
         }
     }
 

@@ -127,7 +127,7 @@ class ServerTransportTest {
             awaitUsers("", 1);
             var session = server.node().hub().userSessions("").getFirst();
             assertEquals("terminal", session.appName());
-            assertEquals("uni_http_stream", session.transport().name());
+            assertEquals("uni_http_stream", session.transportName());
             server.node().disconnect("", null, null, null, Disconnect.FORCE_DISCONNECT);
             assertEquals("{\"disconnect\":{\"code\":3503,\"reason\":\"force disconnect\"}}", reader.readLine());
         }

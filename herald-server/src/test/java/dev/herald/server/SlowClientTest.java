@@ -1,5 +1,6 @@
 package dev.herald.server;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.config.HeraldConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,24 +74,24 @@ class SlowClientTest {
             good.send("{\"id\":2,\"subscribe\":{\"channel\":\"big\"}}");
             good.next();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (server.node().hub().numSubscribers("big") < 2 && System.nanoTime() < deadline) {
+            while (server.node().hub().numSubscribers(ChannelKey.of("big")) < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(2, server.node().hub().numSubscribers("big"));
+            assertEquals(2, server.node().hub().numSubscribers(ChannelKey.of("big")));
             byte[] data = ("\"" + "x".repeat(16 * 1024) + "\"").getBytes(StandardCharsets.UTF_8);
             int published = 0;
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (server.node().hub().numSubscribers("big") == 2 && published < 5_000
+            while (server.node().hub().numSubscribers(ChannelKey.of("big")) == 2 && published < 5_000
                     && System.nanoTime() < deadline) {
                 server.node().publish("big", data, null, null, false, null).toCompletableFuture().join();
                 published++;
                 assertTrue(good.next().startsWith("{\"push\":{\"channel\":\"big\""));
             }
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (server.node().hub().numSubscribers("big") != 1 && System.nanoTime() < deadline) {
+            while (server.node().hub().numSubscribers(ChannelKey.of("big")) != 1 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertEquals(1, server.node().hub().numSubscribers("big"), "the stalled subscriber was dropped");
+            assertEquals(1, server.node().hub().numSubscribers(ChannelKey.of("big")), "the stalled subscriber was dropped");
             String metrics = new String(java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                             "http://127.0.0.1:" + server.port() + "/metrics")).build(),

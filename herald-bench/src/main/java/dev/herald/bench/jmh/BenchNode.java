@@ -56,9 +56,9 @@ final class BenchNode implements AutoCloseable {
             sessions.add(s);
             transports.add(t);
         }
-        if (node.hub().numSubscribers(channel) != n) {
+        if (node.hub().numSubscribers(dev.herald.core.channel.ChannelKey.of(channel)) != n) {
             throw new IllegalStateException("expected " + n + " subscribers, got "
-                    + node.hub().numSubscribers(channel));
+                    + node.hub().numSubscribers(dev.herald.core.channel.ChannelKey.of(channel)));
         }
     }
 

@@ -52,6 +52,6 @@ public class HubBroadcastBenchmark {
 
     @Benchmark
     public void broadcast() {
-        node.node.handlePublication("bench", publication, position);
+        node.node.handlePublication(dev.herald.core.channel.ChannelKey.of("bench"), publication, position);
     }
 }

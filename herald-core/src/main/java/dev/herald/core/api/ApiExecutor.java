@@ -2,6 +2,7 @@ package dev.herald.core.api;
 
 import dev.herald.core.Node;
 import dev.herald.core.auth.SubscribeOptions;
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.config.HeraldConfig.ChannelOptions;
@@ -186,7 +187,7 @@ public final class ApiExecutor {
             if (!presenceEnabled(r.channel())) {
                 return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
             }
-            return node.presence().presence(r.channel()).thenApply(p -> new ApiResult.Presence(new TreeMap<>(p)));
+            return node.presence().presence(ChannelKey.of(r.channel())).thenApply(p -> new ApiResult.Presence(new TreeMap<>(p)));
         });
     }
 
@@ -195,7 +196,7 @@ public final class ApiExecutor {
             if (!presenceEnabled(r.channel())) {
                 return ApiErrors.fail(ApiErrors.NOT_AVAILABLE);
             }
-            return node.presence().presenceStats(r.channel())
+            return node.presence().presenceStats(ChannelKey.of(r.channel()))
                     .thenApply(s -> new ApiResult.PresenceStats(s.numClients(), s.numUsers()));
         });
     }
@@ -233,7 +234,7 @@ public final class ApiExecutor {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
             Map<String, Integer> out = new TreeMap<>();
-            node.hub().channels().forEach((channel, count) -> {
+            node.hub().channels(ChannelKey.DEFAULT_APP).forEach((channel, count) -> {
                 if (glob == null || glob.matches(channel)) {
                     out.put(channel, count);
                 }

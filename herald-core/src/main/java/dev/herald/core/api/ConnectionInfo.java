@@ -1,7 +1,7 @@
 package dev.herald.core.api;
 
-import dev.herald.core.client.ClientSession;
-import dev.herald.core.client.Subscription;
+import dev.herald.core.session.SessionView;
+import dev.herald.core.session.SubscriptionView;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,19 +30,19 @@ public record ConnectionInfo(String client, String user, String appName, String 
     }
 
     /** Reads a session's current state; safe from any thread (the session publishes immutable values). */
-    public static ConnectionInfo of(ClientSession session) {
-        Map<String, Subscription> subs = session.subscriptions();
+    public static ConnectionInfo of(SessionView session) {
+        Map<String, ? extends SubscriptionView> subs = session.subscriptions();
         List<String> channels = new ArrayList<>(subs.keySet());
         Collections.sort(channels);
         Map<String, TokenInfo> tokens = new TreeMap<>();
-        for (Subscription sub : subs.values()) {
+        for (SubscriptionView sub : subs.values()) {
             TokenInfo token = new TokenInfo(nonNull(sub.tokenId()), sub.tokenIssuedAt());
             if (!token.isEmpty()) {
                 tokens.put(sub.channel(), token);
             }
         }
         return new ConnectionInfo(session.id(), nonNull(session.user()), nonNull(session.appName()),
-                nonNull(session.appVersion()), session.transport().name(), session.protocol().wireName(),
+                nonNull(session.appVersion()), session.transportName(), session.protocolName(),
                 session.connectedAtMillis(), nonNull(session.tokenId()), session.tokenIssuedAt(), session.meta(),
                 List.copyOf(channels), Collections.unmodifiableMap(tokens));
     }

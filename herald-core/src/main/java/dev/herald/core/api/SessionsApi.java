@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.core.Node;
 import dev.herald.core.cel.ConnectionExpression;
-import dev.herald.core.client.ClientSession;
+import dev.herald.core.channel.ChannelKey;
+import dev.herald.core.hub.HubSession;
+import dev.herald.core.session.SessionView;
 import dev.herald.core.codes.ErrorException;
 
 import java.io.IOException;
@@ -43,7 +45,7 @@ final class SessionsApi {
         if ((!byUser && !byExpression) || r.limit() < 0) {
             return ApiErrors.fail(ApiErrors.BAD_REQUEST);
         }
-        List<ClientSession> sessions;
+        List<SessionView> sessions;
         try {
             ConnectionExpression expression = byExpression ? ConnectionExpression.compile(r.expression()) : null;
             if (byUser) {
@@ -67,7 +69,7 @@ final class SessionsApi {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
             sessions = new ArrayList<>(sessions);
-            sessions.sort(Comparator.comparing(ClientSession::id));
+            sessions.sort(Comparator.comparing(SessionView::id));
             int from = 0;
             while (from < sessions.size() && after != null && sessions.get(from).id().compareTo(after) <= 0) {
                 from++;
@@ -108,10 +110,10 @@ final class SessionsApi {
         return CompletableFuture.completedFuture(new ApiResult.ConnectionMap(snapshot(connected(user))));
     }
 
-    private List<ClientSession> connected(String user) {
-        List<ClientSession> all = node.hub().userSessions(user);
-        List<ClientSession> out = new ArrayList<>(all.size());
-        for (ClientSession s : all) {
+    private List<SessionView> connected(String user) {
+        List<HubSession> all = node.hub().userSessions(user);
+        List<SessionView> out = new ArrayList<>(all.size());
+        for (HubSession s : all) {
             if (s.connected()) {
                 out.add(s);
             }
@@ -123,10 +125,10 @@ final class SessionsApi {
      * The connected sessions of this node the expression matches, for expression-only queries: filtered while
      * walking the hub, without a list of every session first.
      */
-    private List<ClientSession> allMatching(ConnectionExpression expression) {
-        List<ClientSession> out = new ArrayList<>();
+    private List<SessionView> allMatching(ConnectionExpression expression) {
+        List<SessionView> out = new ArrayList<>();
         node.hub().forEachSession(s -> {
-            if (s.connected() && expression.matches(s)) {
+            if (s.connected() && s.app().equals(ChannelKey.DEFAULT_APP) && expression.matches(s)) {
                 out.add(s);
             }
         });
@@ -134,9 +136,9 @@ final class SessionsApi {
     }
 
     /** Keeps the sessions the expression matches; a call that spends its evaluation budget fails with 106. */
-    private static List<ClientSession> filter(List<ClientSession> sessions, ConnectionExpression expression) {
-        List<ClientSession> out = new ArrayList<>();
-        for (ClientSession s : sessions) {
+    private static List<SessionView> filter(List<SessionView> sessions, ConnectionExpression expression) {
+        List<SessionView> out = new ArrayList<>();
+        for (SessionView s : sessions) {
             if (expression.matches(s)) {
                 out.add(s);
             }
@@ -144,9 +146,9 @@ final class SessionsApi {
         return out;
     }
 
-    private static Map<String, ConnectionInfo> snapshot(List<ClientSession> sessions) {
+    private static Map<String, ConnectionInfo> snapshot(List<SessionView> sessions) {
         Map<String, ConnectionInfo> out = new LinkedHashMap<>();
-        for (ClientSession s : sessions) {
+        for (SessionView s : sessions) {
             out.put(s.id(), ConnectionInfo.of(s));
         }
         return out;

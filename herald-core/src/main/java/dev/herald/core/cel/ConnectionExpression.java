@@ -14,7 +14,7 @@ import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
-import dev.herald.core.client.ClientSession;
+import dev.herald.core.session.SessionView;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
 import dev.herald.protocol.ReplyError;
@@ -189,7 +189,7 @@ public final class ConnectionExpression {
      *
      * @throws ErrorException with code 106 once this call's total budget ({@link Limits#maxStepsPerCall}) is spent
      */
-    public boolean matches(ClientSession session) {
+    public boolean matches(SessionView session) {
         long remaining = limits.maxStepsPerCall() - stepsUsed.get();
         if (remaining <= 0) {
             throw new ErrorException(Errors.LIMIT_EXCEEDED);
@@ -220,12 +220,12 @@ public final class ConnectionExpression {
     }
 
     /** The fast path's outcome alone ({@link FastPath#TRUE}, FALSE or BAIL), without counting steps (tests). */
-    int fastOutcome(ClientSession session) {
+    int fastOutcome(SessionView session) {
         return fastPath == null ? FastPath.BAIL : fastPath.evaluate(new FastPath.Eval(session));
     }
 
     /** The interpreter alone, as {@link #matches} without the fast path (for tests comparing the two). */
-    boolean matchesInterpreted(ClientSession session) {
+    boolean matchesInterpreted(SessionView session) {
         long remaining = limits.maxStepsPerCall() - stepsUsed.get();
         if (remaining <= 0) {
             throw new ErrorException(Errors.LIMIT_EXCEEDED);
@@ -234,7 +234,7 @@ public final class ConnectionExpression {
         return interpret(session, callBound ? remaining : limits.maxStepsPerConnection(), callBound);
     }
 
-    private boolean interpret(ClientSession session, long limit, boolean callBound) {
+    private boolean interpret(SessionView session, long limit, boolean callBound) {
         Budget budget = new Budget(limit);
         Object result;
         try {

@@ -1,7 +1,7 @@
 package dev.herald.core.cel;
 
 import dev.herald.core.cel.FastPath.Eval;
-import dev.herald.core.client.ClientSession;
+import dev.herald.core.session.SessionView;
 
 import java.util.List;
 import java.util.Map;
@@ -65,12 +65,12 @@ final class FastNodes {
 
         @Override
         Object eval(Eval e) {
-            ClientSession s = e.session;
+            SessionView s = e.session;
             Object v = switch (var) {
                 case CLIENT -> s.id();
                 case USER -> nonNull(s.user());
-                case TRANSPORT -> s.transport().name();
-                case PROTOCOL -> s.protocol().wireName();
+                case TRANSPORT -> s.transportName();
+                case PROTOCOL -> s.protocolName();
                 case APP_NAME -> nonNull(s.appName());
                 case APP_VERSION -> nonNull(s.appVersion());
                 case TOKEN_UID -> nonNull(s.tokenId());

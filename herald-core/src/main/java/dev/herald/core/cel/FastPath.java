@@ -2,7 +2,7 @@ package dev.herald.core.cel;
 
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.herald.core.cel.FastNodes.Node;
-import dev.herald.core.client.ClientSession;
+import dev.herald.core.session.SessionView;
 
 import java.util.Map;
 
@@ -74,11 +74,11 @@ final class FastPath {
 
     /** One evaluation's state. Not thread-safe. */
     static final class Eval {
-        final ClientSession session;
+        final SessionView session;
         long steps;
         private Map<String, Object> meta;
 
-        Eval(ClientSession session) {
+        Eval(SessionView session) {
             this.session = session;
         }
 

@@ -5,8 +5,8 @@ import dev.cel.common.types.ListType;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.runtime.CelVariableResolver;
-import dev.herald.core.client.ClientSession;
-import dev.herald.core.client.Subscription;
+import dev.herald.core.session.SessionView;
+import dev.herald.core.session.SubscriptionView;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -42,12 +42,12 @@ final class SessionVariables implements CelVariableResolver {
         DECLARATIONS = Collections.unmodifiableMap(d);
     }
 
-    private final ClientSession session;
+    private final SessionView session;
     private List<String> channels;
     private Map<String, Object> meta;
     private Map<String, Object> subscriptionTokens;
 
-    SessionVariables(ClientSession session) {
+    SessionVariables(SessionView session) {
         this.session = session;
     }
 
@@ -56,8 +56,8 @@ final class SessionVariables implements CelVariableResolver {
         Object value = switch (name) {
             case "client" -> session.id();
             case "user" -> nonNull(session.user());
-            case "transport" -> session.transport().name();
-            case "protocol" -> session.protocol().wireName();
+            case "transport" -> session.transportName();
+            case "protocol" -> session.protocolName();
             case "app_name" -> nonNull(session.appName());
             case "app_version" -> nonNull(session.appVersion());
             case "channels" -> channels();
@@ -89,7 +89,7 @@ final class SessionVariables implements CelVariableResolver {
     private Map<String, Object> subscriptionTokens() {
         if (subscriptionTokens == null) {
             Map<String, Object> tokens = new HashMap<>();
-            for (Subscription s : session.subscriptions().values()) {
+            for (SubscriptionView s : session.subscriptions().values()) {
                 if (s.tokenId() != null || s.tokenIssuedAt() > 0) {
                     tokens.put(s.channel(), Map.of("uid", nonNull(s.tokenId()), "issued_at", s.tokenIssuedAt()));
                 }

@@ -1,5 +1,6 @@
 package dev.herald.core.client;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.Node;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
@@ -48,7 +49,7 @@ public final class ChannelCommands {
 
     CompletionStage<?> presence(ClientSession session, long commandId, Request.Presence request) {
         checkPresence(session, request.channel());
-        return node.presence().presence(request.channel()).handle((map, error) -> {
+        return node.presence().presence(new ChannelKey(session.app(), request.channel())).handle((map, error) -> {
             session.onLoop(() -> session.reply(error == null
                     ? Reply.ok(commandId, new Result.Presence(map))
                     : Reply.error(commandId, errorOf(error))));
@@ -58,7 +59,7 @@ public final class ChannelCommands {
 
     CompletionStage<?> presenceStats(ClientSession session, long commandId, Request.PresenceStats request) {
         checkPresence(session, request.channel());
-        return node.presence().presenceStats(request.channel()).handle((stats, error) -> {
+        return node.presence().presenceStats(new ChannelKey(session.app(), request.channel())).handle((stats, error) -> {
             session.onLoop(() -> session.reply(error == null
                     ? Reply.ok(commandId, new Result.PresenceStats(stats.numClients(), stats.numUsers()))
                     : Reply.error(commandId, errorOf(error))));

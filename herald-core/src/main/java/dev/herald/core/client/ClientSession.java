@@ -5,6 +5,9 @@ import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
+import dev.herald.core.channel.ChannelKey;
+import dev.herald.core.hub.HubSession;
+import dev.herald.core.hub.WireFormat;
 import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
 import dev.herald.protocol.ClientCodec;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * One client connection's state machine and command dispatch. Commands are handled one at a time, in order, on
@@ -33,7 +37,7 @@ import java.util.concurrent.CompletionStage;
  * replaced, never mutated in place. The commands themselves are in {@link ConnectCommands},
  * {@link SubscribeCommands} and {@link ChannelCommands}, the timers in {@link SessionTimers}.
  */
-public final class ClientSession {
+public final class ClientSession implements HubSession {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     /** Commands a client may have waiting behind an asynchronous one before it is cut off. */
     private static final int MAX_QUEUED_COMMANDS = 512;
@@ -92,35 +96,69 @@ public final class ClientSession {
 
     // ---- read-only view (any thread) ----
 
+    @Override
     public String id() {
         return id;
     }
 
+    /** The Centrifugo surface serves the default app. */
+    @Override
+    public String app() {
+        return ChannelKey.DEFAULT_APP;
+    }
+
+    @Override
+    public String transportName() {
+        return transport.name();
+    }
+
+    @Override
+    public String protocolName() {
+        return transport.protocol().wireName();
+    }
+
+    @Override
+    public Executor executor() {
+        return transport.executor();
+    }
+
+    @Override
+    public WireFormat wireFormat() {
+        return CentrifugoFormats.of(transport.protocol(), transport.unidirectional());
+    }
+
     /** Session id for unidirectional and emulation transports; empty for the others. */
+    @Override
     public String sessionId() {
         return sessionId;
     }
 
+    @Override
     public String user() {
         return user;
     }
 
+    @Override
     public String appName() {
         return appName;
     }
 
+    @Override
     public String appVersion() {
         return appVersion;
     }
 
+    @Override
     public long connectedAtMillis() {
         return connectedAtMillis;
     }
 
+    @Override
     public String tokenId() {
         return tokenId;
     }
 
+    @Override
     public long tokenIssuedAt() {
         return tokenIssuedAt;
     }
@@ -131,15 +169,18 @@ public final class ClientSession {
     }
 
     /** Private meta (raw JSON), or null. Never sent to any client. */
+    @Override
     public byte[] meta() {
         return meta;
     }
 
     /** Scratch slot for the sessions API's expression filter: its parsed {@link #meta()}, or null. */
+    @Override
     public Object parsedMeta() {
         return parsedMeta;
     }
 
+    @Override
     public void parsedMeta(Object value) {
         parsedMeta = value;
     }
@@ -148,6 +189,7 @@ public final class ClientSession {
         return expireAt;
     }
 
+    @Override
     public Map<String, Subscription> subscriptions() {
         return subscriptions;
     }
@@ -156,6 +198,7 @@ public final class ClientSession {
         return transport;
     }
 
+    @Override
     public boolean connected() {
         return state == State.CONNECTED;
     }
@@ -312,7 +355,7 @@ public final class ClientSession {
         transport.write(transport.unidirectional() ? codec.encodeUniPush(push) : codec.encodePush(push));
     }
 
-    /** Marks the session as touched by the current delivery batch; true if it was not yet. Executor thread. */
+    @Override
     public boolean markDirty() {
         if (dirty) {
             return false;
@@ -321,7 +364,7 @@ public final class ClientSession {
         return true;
     }
 
-    /** Flushes after a delivery batch. Executor thread. */
+    @Override
     public void flushBatch() {
         dirty = false;
         if (state != State.CLOSED) {
@@ -407,6 +450,7 @@ public final class ClientSession {
      * Closes the connection with the given reason. Callable from any thread: the session leaves the hub at once
      * (so a sessions listing made after this returns no longer shows it); the rest runs on the executor.
      */
+    @Override
     public void close(Disconnect disconnect) {
         node.hub().removeSession(this);
         onLoop(() -> closeOnLoop(disconnect, true));

@@ -30,7 +30,6 @@ import java.util.concurrent.CompletionStage;
 /** Subscribe, unsubscribe and sub_refresh, plus server-side subscriptions made at connect time or by the API. */
 public final class SubscribeCommands {
     private static final Logger log = LoggerFactory.getLogger(SubscribeCommands.class);
-    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final Node node;
     private final HeraldConfig.Client config;
@@ -215,21 +214,18 @@ public final class SubscribeCommands {
                                                   boolean emitJoinLeave, Request.Subscribe recovery) {
         sub.hold();
         session.addSubscription(sub);
-        CompletionStage<Void> brokerReady = DONE;
-        if (node.hub().addSubscriber(sub)) {
-            brokerReady = node.broker().subscribe(sub.channel());
-        }
-        CompletionStage<Result.Subscribe> result = brokerReady.thenCompose(v -> position(sub, options, recovery));
+        CompletionStage<Result.Subscribe> result = node.hub().addSubscriber(sub)
+                .thenCompose(v -> position(sub, options, recovery));
         return result.whenComplete((r, error) -> {
             if (error != null) {
                 session.onLoop(() -> rollback(session, sub));
                 return;
             }
             if (sub.presence()) {
-                node.presence().addPresence(sub.channel(), session.id(), sub.info());
+                node.presence().addPresence(sub.key(), session.id(), sub.info());
             }
             if (emitJoinLeave) {
-                node.broker().publishJoin(sub.channel(), sub.info());
+                node.broker().publishJoin(sub.key(), sub.info());
             }
         });
     }
@@ -242,7 +238,7 @@ public final class SubscribeCommands {
         int max = config.recoveryMaxPublicationLimit;
         StreamPosition since = recovery == null ? null : new StreamPosition(recovery.offset(), recovery.epoch());
         HistoryQuery query = new HistoryQuery(since, recovery == null ? 0 : max + 1, false, options.historyMetaTtl);
-        return node.broker().history(sub.channel(), query).thenApply(page -> {
+        return node.broker().history(sub.key(), query).thenApply(page -> {
             StreamPosition top = page.top();
             List<Publication> pubs = List.of();
             boolean recovered = false;
@@ -286,11 +282,10 @@ public final class SubscribeCommands {
                 : r.publications().getLast().offset();
     }
 
+    /** Undoes a subscribe that failed (broker or history); the hub may have dropped the subscriber already. */
     private void rollback(ClientSession session, Subscription sub) {
         session.removeSubscription(sub.channel());
-        if (node.hub().removeSubscriber(sub)) {
-            node.broker().unsubscribe(sub.channel());
-        }
+        node.hub().removeSubscriber(sub);
     }
 
     /**
@@ -308,7 +303,7 @@ public final class SubscribeCommands {
                 continue;
             }
             any = true;
-            node.broker().history(sub.channel(), new HistoryQuery(null, 0, false, null))
+            node.broker().history(sub.key(), new HistoryQuery(null, 0, false, null))
                     .thenAccept(page -> session.onLoop(() -> {
                         if (session.subscriptions().get(sub.channel()) != sub
                                 || sub.positionValid(page.top().offset(), page.top().epoch())) {
@@ -346,9 +341,7 @@ public final class SubscribeCommands {
 
     /** Takes a subscription out of the hub, presence and the broker, and announces the leave. */
     public void leave(Subscription sub) {
-        if (node.hub().removeSubscriber(sub)) {
-            node.broker().unsubscribe(sub.channel());
-        }
+        node.hub().removeSubscriber(sub);
         ChannelOptions options;
         try {
             options = node.rules().options(sub.channel());
@@ -356,10 +349,10 @@ public final class SubscribeCommands {
             return;
         }
         if (sub.presence()) {
-            node.presence().removePresence(sub.channel(), sub.session().id(), sub.session().user());
+            node.presence().removePresence(sub.key(), sub.session().id(), sub.session().user());
         }
         if (options.joinLeave) {
-            node.broker().publishLeave(sub.channel(), sub.info());
+            node.broker().publishLeave(sub.key(), sub.info());
         }
     }
 

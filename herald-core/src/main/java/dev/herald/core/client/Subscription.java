@@ -1,5 +1,8 @@
 package dev.herald.core.client;
 
+import dev.herald.core.channel.ChannelKey;
+import dev.herald.core.hub.Subscriber;
+import dev.herald.core.session.SubscriptionView;
 import dev.herald.protocol.ClientInfo;
 
 import java.util.ArrayList;
@@ -10,7 +13,7 @@ import java.util.List;
  * Immutable except for the delivery buffer used while a subscription is being recovered, and the expiry that a
  * {@code sub_refresh} moves; both are touched only on the owning connection's executor.
  */
-public final class Subscription {
+public final class Subscription implements Subscriber, SubscriptionView {
     private final ClientSession session;
     private final String channel;
     private final ClientInfo info;
@@ -50,12 +53,19 @@ public final class Subscription {
         this.expireAt = expireAt;
     }
 
+    @Override
     public ClientSession session() {
         return session;
     }
 
+    @Override
     public String channel() {
         return channel;
+    }
+
+    /** The channel in the session's app, as the broker and presence key it. */
+    public ChannelKey key() {
+        return new ChannelKey(session.app(), channel);
     }
 
     /** Client info as other subscribers see it (join/leave, presence, client publications). */
@@ -63,6 +73,7 @@ public final class Subscription {
         return info;
     }
 
+    @Override
     public boolean pushJoinLeave() {
         return pushJoinLeave;
     }
@@ -84,10 +95,12 @@ public final class Subscription {
     }
 
     /** {@code jti} of the subscription token, or null when subscribed without one. */
+    @Override
     public String tokenId() {
         return tokenId;
     }
 
+    @Override
     public long tokenIssuedAt() {
         return tokenIssuedAt;
     }
@@ -105,10 +118,12 @@ public final class Subscription {
         this.expireAt = expireAt;
     }
 
+    @Override
     public int hubIndex() {
         return hubIndex;
     }
 
+    @Override
     public void hubIndex(int index) {
         this.hubIndex = index;
     }
@@ -141,6 +156,7 @@ public final class Subscription {
      * Delivers one encoded publication without flushing; runs on the session's executor. Returns true if bytes were
      * written (the caller then flushes the transport once per batch).
      */
+    @Override
     public boolean deliver(byte[] element, long offset) {
         if (pending != null) {
             pending.add(new Held(offset, element));

@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
 import dev.herald.protocol.StreamPosition;
@@ -8,9 +9,9 @@ import dev.herald.protocol.StreamPosition;
 public interface BrokerEventHandler {
 
     /** {@code position} is the stream position after this publication, or null for channels without history. */
-    void handlePublication(String channel, Publication publication, StreamPosition position);
+    void handlePublication(ChannelKey channel, Publication publication, StreamPosition position);
 
-    void handleJoin(String channel, ClientInfo info);
+    void handleJoin(ChannelKey channel, ClientInfo info);
 
-    void handleLeave(String channel, ClientInfo info);
+    void handleLeave(ChannelKey channel, ClientInfo info);
 }

@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.time.Scheduler;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
@@ -25,7 +26,7 @@ public final class MemoryBroker implements Broker {
     private static final char[] EPOCH_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChannelKey, Stream> streams = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final LongSupplier clockMillis;
     private final Scheduler scheduler;
@@ -44,7 +45,7 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<PublishOutcome> publish(String channel, Publication publication, PublishOptions options) {
+    public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication publication, PublishOptions options) {
         if (!options.withHistory()) {
             handler.handlePublication(channel, publication, null);
             return CompletableFuture.completedFuture(PublishOutcome.NONE);
@@ -73,29 +74,29 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> publishJoin(String channel, ClientInfo info) {
+    public CompletionStage<Void> publishJoin(ChannelKey channel, ClientInfo info) {
         handler.handleJoin(channel, info);
         return DONE;
     }
 
     @Override
-    public CompletionStage<Void> publishLeave(String channel, ClientInfo info) {
+    public CompletionStage<Void> publishLeave(ChannelKey channel, ClientInfo info) {
         handler.handleLeave(channel, info);
         return DONE;
     }
 
     @Override
-    public CompletionStage<Void> subscribe(String channel) {
+    public CompletionStage<Void> subscribe(ChannelKey channel) {
         return DONE;
     }
 
     @Override
-    public CompletionStage<Void> unsubscribe(String channel) {
+    public CompletionStage<Void> unsubscribe(ChannelKey channel) {
         return DONE;
     }
 
     @Override
-    public CompletionStage<HistoryPage> history(String channel, HistoryQuery query) {
+    public CompletionStage<HistoryPage> history(ChannelKey channel, HistoryQuery query) {
         long now = clockMillis.getAsLong();
         while (true) {
             Stream stream = streams.computeIfAbsent(channel, k -> new Stream(newEpoch()));
@@ -114,7 +115,7 @@ public final class MemoryBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<Void> removeHistory(String channel) {
+    public CompletionStage<Void> removeHistory(ChannelKey channel) {
         Stream stream = streams.get(channel);
         if (stream != null) {
             synchronized (stream) {
@@ -132,7 +133,7 @@ public final class MemoryBroker implements Broker {
     /** Drops expired publications everywhere and removes streams whose position has expired too. */
     public void sweep() {
         long now = clockMillis.getAsLong();
-        for (String channel : streams.keySet()) {
+        for (ChannelKey channel : streams.keySet()) {
             streams.computeIfPresent(channel, (k, stream) -> {
                 synchronized (stream) {
                     stream.dropExpired(now);

@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.protocol.ClientInfo;
 
 import java.util.HashSet;
@@ -11,17 +12,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** Presence kept in this node's memory; entries live exactly as long as the subscription. */
 public final class MemoryPresenceManager implements PresenceManager {
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ClientInfo>> channels =
+    private final ConcurrentHashMap<ChannelKey, ConcurrentHashMap<String, ClientInfo>> channels =
             new ConcurrentHashMap<>();
 
     @Override
-    public CompletionStage<Map<String, ClientInfo>> presence(String channel) {
+    public CompletionStage<Map<String, ClientInfo>> presence(ChannelKey channel) {
         Map<String, ClientInfo> entries = channels.get(channel);
         return CompletableFuture.completedFuture(entries == null ? Map.of() : Map.copyOf(entries));
     }
 
     @Override
-    public CompletionStage<PresenceStats> presenceStats(String channel) {
+    public CompletionStage<PresenceStats> presenceStats(ChannelKey channel) {
         Map<String, ClientInfo> entries = channels.get(channel);
         if (entries == null) {
             return CompletableFuture.completedFuture(new PresenceStats(0, 0));
@@ -36,13 +37,13 @@ public final class MemoryPresenceManager implements PresenceManager {
     }
 
     @Override
-    public CompletionStage<Void> addPresence(String channel, String clientId, ClientInfo info) {
+    public CompletionStage<Void> addPresence(ChannelKey channel, String clientId, ClientInfo info) {
         channels.computeIfAbsent(channel, k -> new ConcurrentHashMap<>()).put(clientId, info);
         return CompletableFuture.completedFuture(null);
     }
 
     @Override
-    public CompletionStage<Void> removePresence(String channel, String clientId, String user) {
+    public CompletionStage<Void> removePresence(ChannelKey channel, String clientId, String user) {
         // compute keeps removal of the last entry and removal of the channel atomic against a concurrent add.
         channels.computeIfPresent(channel, (k, entries) -> {
             entries.remove(clientId);

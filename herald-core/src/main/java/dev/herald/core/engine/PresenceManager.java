@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.protocol.ClientInfo;
 
 import java.util.Map;
@@ -8,13 +9,13 @@ import java.util.concurrent.CompletionStage;
 /** Who is in a channel, keyed by client id. */
 public interface PresenceManager {
 
-    CompletionStage<Map<String, ClientInfo>> presence(String channel);
+    CompletionStage<Map<String, ClientInfo>> presence(ChannelKey channel);
 
-    CompletionStage<PresenceStats> presenceStats(String channel);
+    CompletionStage<PresenceStats> presenceStats(ChannelKey channel);
 
-    CompletionStage<Void> addPresence(String channel, String clientId, ClientInfo info);
+    CompletionStage<Void> addPresence(ChannelKey channel, String clientId, ClientInfo info);
 
-    CompletionStage<Void> removePresence(String channel, String clientId, String user);
+    CompletionStage<Void> removePresence(ChannelKey channel, String clientId, String user);
 
     default void close() {
     }

@@ -1,110 +1,120 @@
 package dev.herald.core.hub;
 
 import dev.herald.core.Telemetry;
-import dev.herald.core.client.ClientSession;
-import dev.herald.core.client.Subscription;
-import dev.herald.protocol.Protocol;
-import dev.herald.protocol.Push;
+import dev.herald.core.channel.ChannelKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * This node's registry of connections and subscriptions: the source of truth for everything local. Indexed two
- * ways: by client id and user (sessions API, disconnect) and by channel (fan-out). User shards take one lock for
- * "all connections of user X"; channel entries lock on themselves. Under a lock only maps are read and changed;
- * writing to connections happens on their own executors, outside any hub lock.
+ * This node's registry of connections and subscriptions, whatever protocol they speak: the source of truth for
+ * everything local. Indexed two ways: by client id and (app, user) for the sessions API and disconnects, and by
+ * channel for fan-out. User shards take one lock for "all connections of user X"; channel entries lock on
+ * themselves. Under a lock only maps are read and changed and broker operations are decided; writing to
+ * connections and calling the broker happen outside any hub lock.
+ *
+ * <p>The broker hears about a channel only from here: when its first local subscriber arrives and when its last
+ * one leaves, decided inside the channel entry's lock (see {@link ChannelEntry}), so that concurrent first
+ * subscribers share one broker subscribe and an unsubscribe racing a subscribe cannot leave the node unsubscribed
+ * from a channel that has local subscribers.
  */
 public final class Hub {
-    private static final int USER_SHARD_BITS = 6;
-    private static final int USER_SHARDS = 1 << USER_SHARD_BITS;
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
 
-    private final ConcurrentHashMap<String, ClientSession> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, HubSession> sessions = new ConcurrentHashMap<>();
     /** Sessions of unidirectional and emulation transports by their session id (for /emulation and the API). */
-    private final ConcurrentHashMap<String, ClientSession> bySessionId = new ConcurrentHashMap<>();
-    private final UserShard[] userShards = new UserShard[USER_SHARDS];
-    private final ConcurrentHashMap<String, ChannelEntry> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, HubSession> bySessionId = new ConcurrentHashMap<>();
+    /** The default app's users; other apps' are in {@link #appUsers}. */
+    private final UserIndex defaultUsers = new UserIndex();
+    private final ConcurrentHashMap<String, UserIndex> appUsers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ChannelKey, ChannelEntry> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Executor, LoopBatcher> batchers = new ConcurrentHashMap<>();
+    /** Kept as the hub changes, so metrics and {@code info} read them without walking the maps. */
+    private final AtomicInteger numUsers = new AtomicInteger();
+    private final AtomicInteger numSubscriptions = new AtomicInteger();
+    private final AtomicInteger numChannels = new AtomicInteger();
     private final Telemetry telemetry;
+    private final BrokerSubscriptions broker;
 
-    public Hub(Telemetry telemetry) {
+    public Hub(Telemetry telemetry, BrokerSubscriptions broker) {
         this.telemetry = telemetry;
-        for (int i = 0; i < USER_SHARDS; i++) {
-            userShards[i] = new UserShard();
-        }
+        this.broker = broker;
     }
 
     // ---- sessions ----
 
     /**
-     * Registers a connected session unless its user already has {@code userLimit} connections here (0 = no limit).
+     * Registers a connected session unless its user already has {@code userLimit} connections here (0 = no limit;
+     * anonymous connections are not limited).
      *
      * @return false when the limit refused it
      */
-    public boolean addSession(ClientSession session, int userLimit) {
-        UserShard shard = userShard(session.user());
-        synchronized (shard) {
-            Object userSet = shard.users.get(session.user());
-            if (userLimit > 0 && !session.user().isEmpty() && userSet != null && UserSet.size(userSet) >= userLimit) {
-                return false;
+    public boolean addSession(HubSession session, int userLimit) {
+        boolean[] added = new boolean[1];
+        users(session.app()).update(session.user(), set -> {
+            if (userLimit > 0 && !session.user().isEmpty() && UserIndex.UserSet.size(set) >= userLimit) {
+                return set;
             }
-            shard.users.put(session.user(), UserSet.add(userSet, session));
             sessions.put(session.id(), session);
             if (!session.sessionId().isEmpty()) {
                 bySessionId.put(session.sessionId(), session);
             }
-        }
-        return true;
+            if (set == null) {
+                numUsers.incrementAndGet();
+            }
+            added[0] = true;
+            return UserIndex.UserSet.add(set, session);
+        });
+        return added[0];
     }
 
-    public void removeSession(ClientSession session) {
-        UserShard shard = userShard(session.user());
-        synchronized (shard) {
+    public void removeSession(HubSession session) {
+        users(session.app()).update(session.user(), set -> {
             if (!sessions.remove(session.id(), session)) {
-                return;
+                return set;
             }
             if (!session.sessionId().isEmpty()) {
                 bySessionId.remove(session.sessionId(), session);
             }
-            Object userSet = shard.users.get(session.user());
-            if (userSet != null) {
-                Object rest = UserSet.remove(userSet, session);
-                if (rest == null) {
-                    shard.users.remove(session.user());
-                } else if (rest != userSet) {
-                    shard.users.put(session.user(), rest);
-                }
+            Object rest = UserIndex.UserSet.remove(set, session);
+            if (rest == null && set != null) {
+                numUsers.decrementAndGet();
             }
-        }
+            return rest;
+        });
     }
 
-    public ClientSession session(String clientId) {
+    public HubSession session(String clientId) {
         return sessions.get(clientId);
     }
 
     /** The connected session with this session id (unidirectional and emulation transports), or null. */
-    public ClientSession sessionBySessionId(String sessionId) {
+    public HubSession sessionBySessionId(String sessionId) {
         return bySessionId.get(sessionId);
     }
 
-    /** A copy of the user's connections on this node, in connection order. */
-    public List<ClientSession> userSessions(String user) {
-        UserShard shard = userShard(user);
-        synchronized (shard) {
-            return UserSet.toList(shard.users.get(user));
-        }
+    /** A copy of the user's connections in the default app on this node, in connection order. */
+    public List<HubSession> userSessions(String user) {
+        return defaultUsers.sessions(user);
     }
 
-    /** Calls {@code action} for every connection, outside any lock. */
-    public void forEachSession(Consumer<ClientSession> action) {
+    /** A copy of the user's connections in {@code app} on this node, in connection order. */
+    public List<HubSession> userSessions(String app, String user) {
+        UserIndex index = app.equals(ChannelKey.DEFAULT_APP) ? defaultUsers : appUsers.get(app);
+        return index == null ? List.of() : index.sessions(user);
+    }
+
+    /** Calls {@code action} for every connection of every app, outside any lock. */
+    public void forEachSession(Consumer<HubSession> action) {
         sessions.values().forEach(action);
     }
 
@@ -112,51 +122,153 @@ public final class Hub {
         return sessions.size();
     }
 
+    /** Distinct (app, user) pairs with a connection here. */
     public int numUsers() {
-        int users = 0;
-        for (UserShard shard : userShards) {
-            synchronized (shard) {
-                users += shard.users.size();
-            }
-        }
-        return users;
+        return numUsers.get();
+    }
+
+    private UserIndex users(String app) {
+        return app.equals(ChannelKey.DEFAULT_APP) ? defaultUsers
+                : appUsers.computeIfAbsent(app, a -> new UserIndex());
     }
 
     // ---- channels ----
 
-    /** Adds a subscriber. Returns true when it is the channel's first subscriber on this node. */
-    public boolean addSubscriber(Subscription sub) {
-        boolean[] first = new boolean[1];
-        channels.compute(sub.channel(), (channel, entry) -> {
+    /**
+     * Adds a subscriber. The stage completes once the node's broker subscription to the channel is in place: at
+     * once when it already was, else when the subscribe started by the channel's first subscriber completes.
+     * Every subscriber that arrived while that subscribe was pending waits on it; if it fails, they are all
+     * removed from the hub and all their stages fail.
+     */
+    public CompletionStage<Void> addSubscriber(Subscriber sub) {
+        ChannelKey key = new ChannelKey(sub.session().app(), sub.channel());
+        Runnable[] start = new Runnable[1];
+        @SuppressWarnings("unchecked")
+        CompletableFuture<Void>[] ready = new CompletableFuture[1];
+        channels.compute(key, (k, entry) -> {
             if (entry == null) {
                 entry = new ChannelEntry();
-                first[0] = true;
             }
             synchronized (entry) {
-                entry.add(sub);
-            }
-            return entry;
-        });
-        return first[0];
-    }
-
-    /** Removes a subscriber. Returns true when the channel has no subscriber left on this node. */
-    public boolean removeSubscriber(Subscription sub) {
-        boolean[] last = new boolean[1];
-        channels.computeIfPresent(sub.channel(), (channel, entry) -> {
-            synchronized (entry) {
-                entry.remove(sub);
                 if (entry.size == 0) {
-                    last[0] = true;
-                    return null;
+                    numChannels.incrementAndGet();
                 }
+                entry.add(sub);
+                if (entry.ready == null) {
+                    CompletableFuture<Void> previous = entry.tail;
+                    CompletableFuture<Void> op = new CompletableFuture<>();
+                    entry.ready = op;
+                    entry.tail = op;
+                    start[0] = () -> previous.whenComplete((v, e) -> brokerSubscribe(k, op));
+                }
+                ready[0] = entry.ready;
             }
             return entry;
         });
-        return last[0];
+        numSubscriptions.incrementAndGet();
+        if (start[0] != null) {
+            start[0].run();
+        }
+        return ready[0];
     }
 
-    public int numSubscribers(String channel) {
+    /**
+     * Removes a subscriber (no-op when it is not in the hub). The last one leaving unsubscribes the node from the
+     * channel at the broker, after any broker operation still in flight for it.
+     */
+    public void removeSubscriber(Subscriber sub) {
+        ChannelKey key = new ChannelKey(sub.session().app(), sub.channel());
+        Runnable[] start = new Runnable[1];
+        boolean[] removed = new boolean[1];
+        channels.computeIfPresent(key, (k, entry) -> {
+            synchronized (entry) {
+                if (!entry.remove(sub)) {
+                    return entry;
+                }
+                removed[0] = true;
+                if (entry.size > 0) {
+                    return entry;
+                }
+                numChannels.decrementAndGet();
+                if (entry.ready != null) {
+                    // The latest operation is a subscribe (pending or done): undo it once it has finished.
+                    CompletableFuture<Void> subscribe = entry.tail;
+                    CompletableFuture<Void> op = new CompletableFuture<>();
+                    entry.ready = null;
+                    entry.tail = op;
+                    start[0] = () -> subscribe.whenComplete((v, e) -> brokerUnsubscribe(k, op, e == null));
+                }
+                return entry.idle() ? null : entry;
+            }
+        });
+        if (removed[0]) {
+            numSubscriptions.decrementAndGet();
+        }
+        if (start[0] != null) {
+            start[0].run();
+        }
+    }
+
+    private void brokerSubscribe(ChannelKey key, CompletableFuture<Void> op) {
+        CompletionStage<Void> subscribed;
+        try {
+            subscribed = broker.subscribe(key);
+        } catch (RuntimeException e) {
+            subscribed = CompletableFuture.failedFuture(e);
+        }
+        subscribed.whenComplete((v, error) -> {
+            if (error == null) {
+                op.complete(null);
+                return;
+            }
+            log.warn("broker subscribe to {} failed: {}", key, error.toString());
+            int[] dropped = new int[1];
+            channels.computeIfPresent(key, (k, entry) -> {
+                synchronized (entry) {
+                    if (entry.ready != op) {
+                        // Everyone who waited on this subscribe has left already; an unsubscribe follows it.
+                        return entry;
+                    }
+                    dropped[0] = entry.removeAll().size();
+                    entry.ready = null;
+                    if (dropped[0] > 0) {
+                        numChannels.decrementAndGet();
+                    }
+                    // The failed subscribe is the tail and completes right below: nothing is left in flight.
+                    return entry.size == 0 && entry.tail == op ? null : entry;
+                }
+            });
+            numSubscriptions.addAndGet(-dropped[0]);
+            op.completeExceptionally(error);
+        });
+    }
+
+    private void brokerUnsubscribe(ChannelKey key, CompletableFuture<Void> op, boolean subscribed) {
+        CompletionStage<Void> unsubscribed;
+        if (!subscribed) {
+            unsubscribed = ChannelEntry.DONE;
+        } else {
+            try {
+                unsubscribed = broker.unsubscribe(key);
+            } catch (RuntimeException e) {
+                unsubscribed = CompletableFuture.failedFuture(e);
+            }
+        }
+        unsubscribed.whenComplete((v, error) -> {
+            if (error != null) {
+                log.warn("broker unsubscribe from {} failed: {}", key, error.toString());
+            }
+            channels.computeIfPresent(key, (k, entry) -> {
+                synchronized (entry) {
+                    return entry.size == 0 && entry.tail == op ? null : entry;
+                }
+            });
+            op.complete(null);
+        });
+    }
+
+    /** Local subscribers of a channel. */
+    public int numSubscribers(ChannelKey channel) {
         ChannelEntry entry = channels.get(channel);
         if (entry == null) {
             return 0;
@@ -166,273 +278,58 @@ public final class Hub {
         }
     }
 
-    /** Channels with at least one local subscriber, with their subscriber counts. */
-    public Map<String, Integer> channels() {
+    /** The app's channels with at least one local subscriber, with their subscriber counts. */
+    public Map<String, Integer> channels(String app) {
         Map<String, Integer> out = new HashMap<>();
-        channels.forEach((channel, entry) -> {
+        channels.forEach((key, entry) -> {
+            if (!key.app().equals(app)) {
+                return;
+            }
             synchronized (entry) {
                 if (entry.size > 0) {
-                    out.put(channel, entry.size);
+                    out.put(key.name(), entry.size);
                 }
             }
         });
         return out;
     }
 
+    /** Channels with at least one local subscriber, all apps. */
     public int numChannels() {
-        return channels.size();
+        return numChannels.get();
+    }
+
+    /** Subscriptions on this node, all apps. */
+    public int numSubscriptions() {
+        return numSubscriptions.get();
     }
 
     /**
-     * Delivers a push to the channel's subscribers: encoded once per wire variant in use, handed to each event loop
-     * once. {@code joinLeave} limits delivery to subscribers that asked for join/leave pushes.
+     * Delivers an event to the channel's local subscribers: encoded once per wire format in use, handed to each
+     * event loop once. Join and leave events reach only subscribers that asked for them.
      */
-    public void broadcast(String channel, Push push, long offset, boolean joinLeave) {
+    public void broadcast(ChannelKey channel, ChannelEvent event, long offset) {
         ChannelEntry entry = channels.get(channel);
         if (entry == null) {
             return;
         }
-        List<GroupSnapshot> groups;
-        int variants;
+        List<ChannelEntry.GroupSnapshot> groups;
+        WireFormat[] formats;
         synchronized (entry) {
             groups = entry.snapshot();
-            variants = entry.variantMask();
+            formats = entry.presentFormats();
         }
         if (groups.isEmpty()) {
             return;
         }
-        EncodedPush encoded = new EncodedPush(push, offset);
+        EncodedEvent encoded = new EncodedEvent(channel.name(), event, offset);
         // Encode here, before the hand-off, so loops only read the shared arrays (the hand-off publishes them).
-        for (Protocol protocol : Protocol.values()) {
-            for (int uni = 0; uni < 2; uni++) {
-                if ((variants & (1 << (protocol.ordinal() * 2 + uni))) != 0) {
-                    encoded.bytes(protocol, uni == 1);
-                }
-            }
+        for (WireFormat format : formats) {
+            encoded.bytes(format);
         }
-        for (GroupSnapshot group : groups) {
+        for (ChannelEntry.GroupSnapshot group : groups) {
             batchers.computeIfAbsent(group.executor(), e -> new LoopBatcher(e, telemetry))
-                    .submit(group.key(), group.subscribers(), encoded, joinLeave);
+                    .submit(group.key(), group.subscribers(), encoded);
         }
-    }
-
-    /**
-     * The shard of a user: the top bits of a mix of the string's hash. A shard's HashMap indexes its keys by the low
-     * bits of the same hash; choosing the shard by those bits too (hash mod 64) left each shard's keys agreeing in
-     * them, piled into a few buckets that HashMap turned into trees (seen as 0.6 TreeNode per connection with
-     * users "u0".."u9999").
-     */
-    static int shardIndex(String user) {
-        int h = user.hashCode();
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        h *= 0xc2b2ae35;
-        h ^= h >>> 16;
-        return h >>> (32 - USER_SHARD_BITS);
-    }
-
-    private UserShard userShard(String user) {
-        return userShards[shardIndex(user)];
-    }
-
-    private static final class UserShard {
-        /** A user's connections, in connection order, in one of {@link UserSet}'s forms. */
-        final HashMap<String, Object> users = new HashMap<>();
-    }
-
-    /**
-     * A user's connections on this node without a collection per user for the common case: a lone
-     * {@link ClientSession} for one connection, a {@code ClientSession[]} for a few, a {@link LinkedHashSet} for
-     * many (anonymous connections all share the user "", so add and remove must stay O(1) there). Every form keeps
-     * connection order. The methods return the new form; null means no connection is left.
-     */
-    static final class UserSet {
-        /** Above this many connections the array becomes a LinkedHashSet. */
-        static final int MAX_ARRAY = 8;
-
-        private UserSet() {
-        }
-
-        static int size(Object set) {
-            if (set == null) {
-                return 0;
-            }
-            if (set instanceof ClientSession) {
-                return 1;
-            }
-            if (set instanceof ClientSession[] array) {
-                return array.length;
-            }
-            return asSet(set).size();
-        }
-
-        static Object add(Object set, ClientSession session) {
-            if (set == null) {
-                return session;
-            }
-            if (set instanceof ClientSession single) {
-                return single == session ? single : new ClientSession[]{single, session};
-            }
-            if (set instanceof ClientSession[] array) {
-                for (ClientSession s : array) {
-                    if (s == session) {
-                        return array;
-                    }
-                }
-                if (array.length < MAX_ARRAY) {
-                    ClientSession[] next = Arrays.copyOf(array, array.length + 1);
-                    next[array.length] = session;
-                    return next;
-                }
-                LinkedHashSet<ClientSession> many = new LinkedHashSet<>(Arrays.asList(array));
-                many.add(session);
-                return many;
-            }
-            asSet(set).add(session);
-            return set;
-        }
-
-        static Object remove(Object set, ClientSession session) {
-            if (set == null) {
-                return null;
-            }
-            if (set instanceof ClientSession single) {
-                return single == session ? null : single;
-            }
-            if (set instanceof ClientSession[] array) {
-                int i = 0;
-                while (i < array.length && array[i] != session) {
-                    i++;
-                }
-                if (i == array.length) {
-                    return array;
-                }
-                if (array.length == 2) {
-                    return array[1 - i];
-                }
-                ClientSession[] next = new ClientSession[array.length - 1];
-                System.arraycopy(array, 0, next, 0, i);
-                System.arraycopy(array, i + 1, next, i, array.length - i - 1);
-                return next;
-            }
-            Set<ClientSession> many = asSet(set);
-            many.remove(session);
-            return many.isEmpty() ? null : many;
-        }
-
-        static List<ClientSession> toList(Object set) {
-            if (set == null) {
-                return List.of();
-            }
-            if (set instanceof ClientSession single) {
-                return List.of(single);
-            }
-            if (set instanceof ClientSession[] array) {
-                return List.of(array);
-            }
-            return List.copyOf(asSet(set));
-        }
-
-        @SuppressWarnings("unchecked")
-        private static Set<ClientSession> asSet(Object set) {
-            return (Set<ClientSession>) set;
-        }
-    }
-
-    /** Subscribers of one executor; the snapshot array is rebuilt lazily after a change. */
-    private static final class Group {
-        final Executor executor;
-        final ArrayList<Subscription> members = new ArrayList<>();
-        Subscription[] snapshot;
-
-        Group(Executor executor) {
-            this.executor = executor;
-        }
-    }
-
-    /** One channel's subscribers grouped by executor; guarded by its own monitor. */
-    private static final class ChannelEntry {
-        final ArrayList<Group> groups = new ArrayList<>(2);
-        final int[] variantCounts = new int[4];
-        int size;
-
-        void add(Subscription sub) {
-            Executor executor = sub.session().transport().executor();
-            Group group = null;
-            for (Group g : groups) {
-                if (g.executor == executor) {
-                    group = g;
-                    break;
-                }
-            }
-            if (group == null) {
-                group = new Group(executor);
-                groups.add(group);
-            }
-            sub.hubIndex(group.members.size());
-            group.members.add(sub);
-            group.snapshot = null;
-            variantCounts[variant(sub)]++;
-            size++;
-        }
-
-        void remove(Subscription sub) {
-            Executor executor = sub.session().transport().executor();
-            for (int i = 0; i < groups.size(); i++) {
-                Group group = groups.get(i);
-                if (group.executor != executor) {
-                    continue;
-                }
-                int idx = sub.hubIndex();
-                if (idx < 0 || idx >= group.members.size() || group.members.get(idx) != sub) {
-                    return;
-                }
-                // Swap-remove keeps removal O(1); the moved member learns its new index.
-                Subscription last = group.members.removeLast();
-                if (last != sub) {
-                    group.members.set(idx, last);
-                    last.hubIndex(idx);
-                }
-                sub.hubIndex(-1);
-                group.snapshot = null;
-                if (group.members.isEmpty()) {
-                    groups.remove(i);
-                }
-                variantCounts[variant(sub)]--;
-                size--;
-                return;
-            }
-        }
-
-        List<GroupSnapshot> snapshot() {
-            List<GroupSnapshot> out = new ArrayList<>(groups.size());
-            for (Group group : groups) {
-                if (group.snapshot == null) {
-                    group.snapshot = group.members.toArray(new Subscription[0]);
-                }
-                out.add(new GroupSnapshot(group, group.executor, group.snapshot));
-            }
-            return out;
-        }
-
-        int variantMask() {
-            int mask = 0;
-            for (int i = 0; i < variantCounts.length; i++) {
-                if (variantCounts[i] > 0) {
-                    mask |= 1 << i;
-                }
-            }
-            return mask;
-        }
-
-        private static int variant(Subscription sub) {
-            return sub.session().transport().protocol().ordinal() * 2
-                    + (sub.session().transport().unidirectional() ? 1 : 0);
-        }
-    }
-
-    /** {@code key} is the group itself: the same for every snapshot of one channel on one loop. */
-    private record GroupSnapshot(Object key, Executor executor, Subscription[] subscribers) {
     }
 }

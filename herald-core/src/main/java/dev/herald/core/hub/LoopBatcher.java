@@ -1,8 +1,6 @@
 package dev.herald.core.hub;
 
 import dev.herald.core.Telemetry;
-import dev.herald.core.client.ClientSession;
-import dev.herald.core.client.Subscription;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,7 +36,7 @@ final class LoopBatcher implements Runnable {
     private final AtomicBoolean scheduled = new AtomicBoolean();
     /** Sweeps in progress by channel (the hub's per-loop group), in turn order; executor thread only. */
     private final LinkedHashMap<Object, Sweep> sweeps = new LinkedHashMap<>();
-    private final List<ClientSession> dirty = new ArrayList<>();
+    private final List<HubSession> dirty = new ArrayList<>();
     private final Telemetry telemetry;
     /** A run is in progress; executor thread only. */
     private boolean running;
@@ -52,8 +50,8 @@ final class LoopBatcher implements Runnable {
      * Queues one push for the subscribers of a channel on this loop. {@code channel} identifies the channel's
      * subscriber group: its successive snapshots must come with the same key, so that deliveries stay in order.
      */
-    void submit(Object channel, Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
-        queue.add(new Delivery(channel, subscribers, push, joinLeave));
+    void submit(Object channel, Subscriber[] subscribers, EncodedEvent event) {
+        queue.add(new Delivery(channel, subscribers, event));
         if (scheduled.compareAndSet(false, true)) {
             executor.execute(this);
         }
@@ -97,7 +95,7 @@ final class LoopBatcher implements Runnable {
         if (backOfTheLine != null) {
             sweeps.put(backOfTheLine.channel(), backOfTheLine);
         }
-        for (ClientSession session : dirty) {
+        for (HubSession session : dirty) {
             session.flushBatch();
         }
         dirty.clear();
@@ -116,7 +114,7 @@ final class LoopBatcher implements Runnable {
             sweep = new Sweep(delivery.channel(), delivery.subscribers());
             sweeps.put(delivery.channel(), sweep);
         }
-        sweep.add(delivery.push(), delivery.joinLeave());
+        sweep.add(delivery.event());
     }
 
     /** Runs again after the loop has polled its I/O (an event loop's scheduled tasks wait for that). */
@@ -128,6 +126,6 @@ final class LoopBatcher implements Runnable {
         }
     }
 
-    private record Delivery(Object channel, Subscription[] subscribers, EncodedPush push, boolean joinLeave) {
+    private record Delivery(Object channel, Subscriber[] subscribers, EncodedEvent event) {
     }
 }

@@ -1,10 +1,6 @@
 package dev.herald.core.hub;
 
 import dev.herald.core.Telemetry;
-import dev.herald.core.client.ClientSession;
-import dev.herald.core.client.Subscription;
-import dev.herald.core.transport.Transport;
-import dev.herald.protocol.Protocol;
 
 import java.util.List;
 
@@ -19,7 +15,7 @@ import java.util.List;
  */
 final class Sweep {
     private final Object channel;
-    private final Subscription[] subscribers;
+    private final Subscriber[] subscribers;
     private int cursor;
     /** Publications in progress, oldest first, as a ring of {@code size} entries from {@code head}. */
     private Active[] ring = new Active[8];
@@ -27,20 +23,20 @@ final class Sweep {
     private int size;
 
     private static final class Active {
-        final EncodedPush push;
+        final EncodedEvent event;
         final boolean joinLeave;
         /** Subscribers not visited yet since this publication joined. */
         int remaining;
         int sent;
 
-        Active(EncodedPush push, boolean joinLeave, int remaining) {
-            this.push = push;
-            this.joinLeave = joinLeave;
+        Active(EncodedEvent event, int remaining) {
+            this.event = event;
+            this.joinLeave = event.joinLeave();
             this.remaining = remaining;
         }
     }
 
-    Sweep(Object channel, Subscription[] subscribers) {
+    Sweep(Object channel, Subscriber[] subscribers) {
         this.channel = channel;
         this.subscribers = subscribers;
     }
@@ -50,7 +46,7 @@ final class Sweep {
         return channel;
     }
 
-    Subscription[] subscribers() {
+    Subscriber[] subscribers() {
         return subscribers;
     }
 
@@ -58,7 +54,7 @@ final class Sweep {
         return size == 0;
     }
 
-    void add(EncodedPush push, boolean joinLeave) {
+    void add(EncodedEvent event) {
         if (subscribers.length == 0) {
             return;
         }
@@ -70,17 +66,17 @@ final class Sweep {
             ring = grown;
             head = 0;
         }
-        ring[(head + size) % ring.length] = new Active(push, joinLeave, subscribers.length);
+        ring[(head + size) % ring.length] = new Active(event, subscribers.length);
         size++;
     }
 
     /**
      * Visits up to {@code budget} subscribers from the cursor on (fewer once every publication is done), adding the
-     * sessions it wrote to {@code dirty} (once each, by {@link ClientSession#markDirty}).
+     * sessions it wrote to {@code dirty} (once each, by {@link HubSession#markDirty}).
      *
      * @return the subscribers visited
      */
-    int advance(int budget, List<ClientSession> dirty, Telemetry telemetry) {
+    int advance(int budget, List<HubSession> dirty, Telemetry telemetry) {
         int visits = 0;
         while (visits < budget && size > 0) {
             visit(subscribers[cursor], dirty);
@@ -91,17 +87,15 @@ final class Sweep {
                 ring[head] = null;
                 head = (head + 1) % ring.length;
                 size--;
-                telemetry.messagesSent(finished.push.kind(), finished.sent);
+                telemetry.messagesSent(finished.event.event().kind(), finished.sent);
             }
         }
         return visits;
     }
 
-    private void visit(Subscription sub, List<ClientSession> dirty) {
-        ClientSession session = sub.session();
-        Transport transport = session.transport();
-        Protocol protocol = transport.protocol();
-        boolean unidirectional = transport.unidirectional();
+    private void visit(Subscriber sub, List<HubSession> dirty) {
+        HubSession session = sub.session();
+        WireFormat format = session.wireFormat();
         boolean wrote = false;
         for (int i = 0, slot = head; i < size; i++, slot = slot + 1 == ring.length ? 0 : slot + 1) {
             Active active = ring[slot];
@@ -109,8 +103,8 @@ final class Sweep {
             if (active.joinLeave && !sub.pushJoinLeave()) {
                 continue;
             }
-            EncodedPush push = active.push;
-            if (sub.deliver(push.bytes(protocol, unidirectional), push.offset())) {
+            EncodedEvent event = active.event;
+            if (sub.deliver(event.bytes(format), event.offset())) {
                 active.sent++;
                 wrote = true;
             }

@@ -1,5 +1,6 @@
 package dev.herald.core.engine;
 
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
 import dev.herald.protocol.StreamPosition;
@@ -26,16 +27,16 @@ class MemoryBrokerTest {
         broker = new MemoryBroker((task, delay, unit) -> () -> { }, now::get);
         broker.start(new BrokerEventHandler() {
             @Override
-            public void handlePublication(String channel, Publication publication, StreamPosition position) {
+            public void handlePublication(ChannelKey channel, Publication publication, StreamPosition position) {
                 delivered.add(publication);
             }
 
             @Override
-            public void handleJoin(String channel, ClientInfo info) {
+            public void handleJoin(ChannelKey channel, ClientInfo info) {
             }
 
             @Override
-            public void handleLeave(String channel, ClientInfo info) {
+            public void handleLeave(ChannelKey channel, ClientInfo info) {
             }
         });
     }
@@ -49,14 +50,14 @@ class MemoryBrokerTest {
     }
 
     private HistoryPage read(String channel, StreamPosition since, int limit, boolean reverse) {
-        return broker.history(channel, new HistoryQuery(since, limit, reverse, null)).toCompletableFuture().join();
+        return broker.history(ChannelKey.of(channel), new HistoryQuery(since, limit, reverse, null)).toCompletableFuture().join();
     }
 
     @Test
     void offsetsIncreaseAndHistoryIsBoundedBySize() {
         PublishOptions options = history(10, Duration.ofMinutes(1), Duration.ofHours(1));
         for (int i = 1; i <= 10_000; i++) {
-            broker.publish("c", pub(i), options);
+            broker.publish(ChannelKey.of("c"), pub(i), options);
         }
         HistoryPage page = read("c", null, -1, false);
         assertEquals(10, page.publications().size());
@@ -70,7 +71,7 @@ class MemoryBrokerTest {
     void sinceAndReverseAndLimit() {
         PublishOptions options = history(100, Duration.ofMinutes(1), Duration.ofHours(1));
         for (int i = 1; i <= 5; i++) {
-            broker.publish("c", pub(i), options);
+            broker.publish(ChannelKey.of("c"), pub(i), options);
         }
         String epoch = read("c", null, 0, false).top().epoch();
         assertEquals(List.of(4L, 5L), read("c", new StreamPosition(3, epoch), -1, false).publications().stream()
@@ -84,8 +85,8 @@ class MemoryBrokerTest {
 
     @Test
     void publicationsExpireAfterTtlAndStreamsAfterMetaTtl() {
-        broker.publish("a", pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
-        broker.publish("b", pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
+        broker.publish(ChannelKey.of("a"), pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
+        broker.publish(ChannelKey.of("b"), pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
         assertEquals(2, broker.streamCount());
         now.addAndGet(6_000);
         broker.sweep();
@@ -98,7 +99,7 @@ class MemoryBrokerTest {
 
     @Test
     void lostStreamGetsNewEpoch() {
-        broker.publish("a", pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(10)));
+        broker.publish(ChannelKey.of("a"), pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(10)));
         String epoch = read("a", null, 0, false).top().epoch();
         now.addAndGet(20_000);
         broker.sweep();
@@ -110,9 +111,9 @@ class MemoryBrokerTest {
     @Test
     void removeHistoryKeepsPosition() {
         PublishOptions options = history(10, Duration.ofMinutes(1), Duration.ofHours(1));
-        broker.publish("c", pub(1), options);
-        broker.publish("c", pub(2), options);
-        broker.removeHistory("c");
+        broker.publish(ChannelKey.of("c"), pub(1), options);
+        broker.publish(ChannelKey.of("c"), pub(2), options);
+        broker.removeHistory(ChannelKey.of("c"));
         HistoryPage page = read("c", null, -1, false);
         assertTrue(page.publications().isEmpty());
         assertEquals(2, page.top().offset());

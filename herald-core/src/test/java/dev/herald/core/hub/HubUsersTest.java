@@ -33,45 +33,45 @@ class HubUsersTest {
 
     @Test
     void keepsConnectionOrderThroughEveryForm() {
-        for (int n : new int[]{1, 2, Hub.UserSet.MAX_ARRAY, Hub.UserSet.MAX_ARRAY + 1, 40}) {
+        for (int n : new int[]{1, 2, UserIndex.UserSet.MAX_ARRAY, UserIndex.UserSet.MAX_ARRAY + 1, 40}) {
             List<ClientSession> all = sessions(n);
             Object set = null;
             for (ClientSession s : all) {
-                set = Hub.UserSet.add(set, s);
-                set = Hub.UserSet.add(set, s); // adding again changes nothing
+                set = UserIndex.UserSet.add(set, s);
+                set = UserIndex.UserSet.add(set, s); // adding again changes nothing
             }
-            assertEquals(n, Hub.UserSet.size(set));
-            assertEquals(all, Hub.UserSet.toList(set));
+            assertEquals(n, UserIndex.UserSet.size(set));
+            assertEquals(all, UserIndex.UserSet.toList(set));
             // Remove from the middle, then the rest from the front.
             List<ClientSession> left = new ArrayList<>(all);
             ClientSession middle = left.remove(n / 2);
-            set = Hub.UserSet.remove(set, middle);
-            assertEquals(left, Hub.UserSet.toList(set));
-            assertSame(set, Hub.UserSet.remove(set, middle)); // not there any more
+            set = UserIndex.UserSet.remove(set, middle);
+            assertEquals(left, UserIndex.UserSet.toList(set));
+            assertSame(set, UserIndex.UserSet.remove(set, middle)); // not there any more
             while (!left.isEmpty()) {
-                set = Hub.UserSet.remove(set, left.removeFirst());
-                assertEquals(left, Hub.UserSet.toList(set));
-                assertEquals(left.size(), Hub.UserSet.size(set));
+                set = UserIndex.UserSet.remove(set, left.removeFirst());
+                assertEquals(left, UserIndex.UserSet.toList(set));
+                assertEquals(left.size(), UserIndex.UserSet.size(set));
             }
             assertNull(set);
-            assertEquals(List.of(), Hub.UserSet.toList(null));
+            assertEquals(List.of(), UserIndex.UserSet.toList(null));
         }
     }
 
     @Test
     void compactForms() {
         List<ClientSession> two = sessions(2);
-        Object one = Hub.UserSet.add(null, two.get(0));
+        Object one = UserIndex.UserSet.add(null, two.get(0));
         assertSame(two.get(0), one);
-        Object pair = Hub.UserSet.add(one, two.get(1));
-        assertTrue(pair instanceof ClientSession[]);
-        assertSame(two.get(0), Hub.UserSet.remove(pair, two.get(1)));
-        assertSame(two.get(1), Hub.UserSet.remove(pair, two.get(0)));
+        Object pair = UserIndex.UserSet.add(one, two.get(1));
+        assertTrue(pair instanceof HubSession[]);
+        assertSame(two.get(0), UserIndex.UserSet.remove(pair, two.get(1)));
+        assertSame(two.get(1), UserIndex.UserSet.remove(pair, two.get(0)));
     }
 
     @Test
     void hubAddsRemovesAndLimitsByUser() {
-        Hub hub = new Hub(testNode.node.telemetry());
+        Hub hub = new Hub(testNode.node.telemetry(), BrokerSubscriptions.NONE);
         List<ClientSession> all = sessions(3);
         for (ClientSession s : all) {
             assertTrue(hub.addSession(s, 0));
@@ -81,7 +81,7 @@ class HubUsersTest {
         assertEquals(4, hub.userSessions("").size());
         assertEquals(all, hub.userSessions("").subList(0, 3));
         assertEquals(1, hub.numUsers());
-        for (ClientSession s : hub.userSessions("")) {
+        for (HubSession s : hub.userSessions("")) {
             hub.removeSession(s);
         }
         assertEquals(List.of(), hub.userSessions(""));
@@ -106,7 +106,7 @@ class HubUsersTest {
     void shardsSpreadSequentialUserIds() {
         int[] counts = new int[64];
         for (int i = 0; i < 64_000; i++) {
-            counts[Hub.shardIndex("u" + i)]++;
+            counts[UserIndex.shardIndex("u" + i)]++;
         }
         for (int c : counts) {
             assertTrue(c > 500 && c < 1500, "shard with " + c + " of 64,000 users");

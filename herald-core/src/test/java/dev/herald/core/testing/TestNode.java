@@ -8,6 +8,7 @@ import dev.herald.core.auth.TokenException;
 import dev.herald.core.auth.TokenVerifier;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.core.time.ExecutorScheduler;
@@ -45,6 +46,11 @@ public final class TestNode implements AutoCloseable {
     }
 
     public TestNode(HeraldConfig config) {
+        this(config, null);
+    }
+
+    /** A node on {@code broker} (null: a memory broker on the node's timer). */
+    public TestNode(HeraldConfig config, Broker broker) {
         this.config = config;
         ExecutorScheduler scheduler = new ExecutorScheduler(timer);
         TokenVerifier verifier = new TokenVerifier() {
@@ -60,7 +66,7 @@ public final class TestNode implements AutoCloseable {
                 return t != null ? CompletableFuture.completedFuture(t) : unknown(token);
             }
         };
-        this.node = new Node(config, new MemoryBroker(scheduler, System::currentTimeMillis),
+        this.node = new Node(config, broker != null ? broker : new MemoryBroker(scheduler, System::currentTimeMillis),
                 new MemoryPresenceManager(), verifier, null, scheduler, "test_8000", "0.1.0");
         node.start();
         this.api = new ApiExecutor(node);

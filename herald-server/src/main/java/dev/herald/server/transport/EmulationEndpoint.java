@@ -65,7 +65,7 @@ final class EmulationEndpoint {
             return;
         }
         FullHttpResponse response;
-        ClientSession session = node.hub().sessionBySessionId(parsed.session());
+        ClientSession session = node.hub().sessionBySessionId(parsed.session()) instanceof ClientSession s ? s : null;
         if (!node.id().equals(parsed.node()) || session == null) {
             response = Responses.text(HttpResponseStatus.NOT_FOUND, "session not found\n");
         } else {
