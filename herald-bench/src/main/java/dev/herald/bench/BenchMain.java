@@ -72,7 +72,7 @@ public final class BenchMain implements Callable<Integer> {
             System.err.println("unknown scenario " + scenario + "; one of " + SCENARIOS + " or jmh");
             return 2;
         }
-        Path runDir = options.out.resolve("runs").resolve(scenario + "-"
+        Path runDir = options.reportDir().resolve("runs").resolve(scenario + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(runDir);
         PrintStream out = System.out;
@@ -82,7 +82,9 @@ public final class BenchMain implements Callable<Integer> {
         }
     }
 
-    /** Runs one scenario and writes its reports into {@code options.out}; used by the CLI and the smoke test. */
+    /**
+     * Runs one scenario and writes its reports into {@code options.reportDir()}; used by the CLI and the smoke test.
+     */
     public static Report run(String scenario, BenchOptions options, ServerHandle server, PrintStream out,
                              Path runDir, String command) throws Exception {
         Report report = new Report(scenario, command);
@@ -106,7 +108,7 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     private static void write(Report report, BenchOptions options, PrintStream out) throws IOException {
-        List<Path> files = report.write(options.out);
+        List<Path> files = report.write(options.reportDir());
         out.println();
         out.println(report.markdown());
         out.println("reports: " + files.get(0) + " and " + files.get(1));

@@ -1,5 +1,7 @@
 package dev.herald.bench;
 
+import dev.herald.bench.run.ReportDirs;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -10,7 +12,8 @@ import java.util.List;
 
 /**
  * {@code bin/bench jmh [patterns | JMH args]}: JMH's own main. With no arguments or only benchmark name patterns it
- * uses short defaults (one fork, 5 x 1 s warm-up, 5 x 1 s measurement, JSON results in herald-bench/reports);
+ * uses short defaults (one fork, 5 x 1 s warm-up, 5 x 1 s measurement, JSON results in the
+ * default report folder, herald-bench/reports/<UTC date>-<short commit>: see {@link ReportDirs});
  * arguments with options are passed to JMH as they are.
  */
 final class JmhRunner {
@@ -20,7 +23,7 @@ final class JmhRunner {
     public static void main(String[] args) throws Exception {
         List<String> all = new ArrayList<>();
         if (args.length == 0 || Arrays.stream(args).allMatch(a -> !a.startsWith("-"))) {
-            Path dir = Path.of("herald-bench/reports");
+            Path dir = ReportDirs.forCheckout();
             Files.createDirectories(dir);
             String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
             all.addAll(List.of("-f", "1", "-wi", "5", "-w", "1s", "-i", "5", "-r", "1s",

@@ -138,14 +138,27 @@ public final class BenchOptions {
     public String workerJvmOpts = "-XX:+UseCompactObjectHeaders -Xmx2g --sun-misc-unsafe-memory-access=allow "
             + "--enable-native-access=ALL-UNNAMED";
 
-    @Option(names = "--out", description = "Report directory (default herald-bench/reports).")
-    public Path out = Path.of("herald-bench/reports");
+    @Option(names = "--out", description = "Report directory (default herald-bench/reports/<UTC date>-<short "
+            + "commit of the checkout whose server jar is measured>, '-dirty' appended when the server's sources have "
+            + "uncommitted changes).")
+    public Path out;
 
     @Option(names = "--floor", negatable = true, description = "fanout: also measure the loopback write(2) floor.")
     public boolean floor;
 
     @Option(names = "--quiet", description = "No progress lines.")
     public boolean quiet;
+
+    /**
+     * The report directory: {@code --out}, or else {@link ReportDirs#forCheckout()}, chosen once so that a run's
+     * reports and its artifacts (under {@code runs/}) land in the same folder even across midnight.
+     */
+    public Path reportDir() {
+        if (out == null) {
+            out = ReportDirs.forCheckout();
+        }
+        return out;
+    }
 
     /** The launched server's JVM options: ./herald's defaults, then {@code --server-jvm-opts}. */
     public List<String> serverJvmOptions() {
