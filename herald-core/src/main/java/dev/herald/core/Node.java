@@ -1,5 +1,6 @@
 package dev.herald.core;
 
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.auth.TokenVerifier;
 import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.client.ChannelCommands;

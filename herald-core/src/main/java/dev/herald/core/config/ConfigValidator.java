@@ -1,6 +1,6 @@
 package dev.herald.core.config;
 
-import dev.herald.core.auth.PemKeys;
+import dev.herald.core.keys.PemKeys;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;

@@ -1,6 +1,6 @@
 package dev.herald.core.hub;
 
-import dev.herald.core.Telemetry;
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.channel.ChannelKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

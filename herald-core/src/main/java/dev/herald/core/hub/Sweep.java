@@ -1,6 +1,6 @@
 package dev.herald.core.hub;
 
-import dev.herald.core.Telemetry;
+import dev.herald.core.telemetry.Telemetry;
 
 import java.util.List;
 

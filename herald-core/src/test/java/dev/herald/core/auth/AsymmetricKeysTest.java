@@ -1,5 +1,6 @@
 package dev.herald.core.auth;
 
+import dev.herald.core.keys.PemKeys;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;

@@ -1,7 +1,7 @@
 package dev.herald.server.metrics;
 
 import dev.herald.core.Node;
-import dev.herald.core.Telemetry;
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Responses;
 import io.netty.handler.codec.http.HttpResponseStatus;

@@ -1,4 +1,4 @@
-package dev.herald.core;
+package dev.herald.core.telemetry;
 
 /**
  * Counters the node reports as it works; the server binds them to Prometheus. Implementations must be cheap and

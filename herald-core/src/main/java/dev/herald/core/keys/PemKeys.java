@@ -1,4 +1,4 @@
-package dev.herald.core.auth;
+package dev.herald.core.keys;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
