@@ -23,7 +23,10 @@ import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The composition root: builds the node with its engine, token verifier and timer, then the HTTP endpoints and
@@ -38,6 +41,16 @@ public final class HeraldServer implements AutoCloseable {
     private final Node node;
     private final NettyServer server;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /**
+     * Where server API listings walk the hub (connections, channels, info), off the event loops. Two threads at
+     * most and a bounded queue: a burst of listing calls gets 111 instead of growing memory.
+     */
+    private final ThreadPoolExecutor listings = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(256), runnable -> {
+                Thread thread = new Thread(runnable, "herald-listings");
+                thread.setDaemon(true);
+                return thread;
+            });
     private volatile boolean closed;
 
     private HeraldServer(HeraldConfig config) throws InterruptedException {
@@ -68,7 +81,7 @@ public final class HeraldServer implements AutoCloseable {
             services.put("/health", request -> CompletableFuture.completedFuture(
                     Responses.json(HttpResponseStatus.OK, "{}")));
         }
-        ApiHttpService api = new ApiHttpService(new ApiExecutor(node), config);
+        ApiHttpService api = new ApiHttpService(new ApiExecutor(node, listings), config);
         services.put("/api", api);
         services.put("/api/", api);
         if (config.prometheus.enabled) {
@@ -103,6 +116,7 @@ public final class HeraldServer implements AutoCloseable {
         node.shutdown();
         server.close();
         scheduler.close();
+        listings.shutdown();
         terminated.countDown();
     }
 

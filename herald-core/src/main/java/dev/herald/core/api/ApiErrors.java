@@ -16,6 +16,7 @@ public final class ApiErrors {
     public static final ReplyError NOT_FOUND = new ReplyError(104, "not found", false);
     public static final ReplyError BAD_REQUEST = new ReplyError(107, "bad request", false);
     public static final ReplyError NOT_AVAILABLE = new ReplyError(108, "not available", false);
+    public static final ReplyError TOO_MANY_REQUESTS = new ReplyError(111, "too many requests", false);
     public static final ReplyError UNRECOVERABLE_POSITION = new ReplyError(112, "unrecoverable position", false);
     public static final ReplyError CONFLICT = new ReplyError(113, "conflict", false);
 

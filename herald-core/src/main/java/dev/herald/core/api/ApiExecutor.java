@@ -22,6 +22,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -29,7 +31,9 @@ import java.util.function.Supplier;
  * exceptionally with an {@link ErrorException} carrying the API error (any other failure stands for 100). HTTP,
  * gRPC, the admin UI and the Pusher HTTP API all call this; it knows no wire format.
  *
- * <p>Calls never block: they may be made from an event loop. Actions on connections ({@code disconnect},
+ * <p>Calls never block: they may be made from an event loop. Listings that walk every session or channel
+ * ({@code connections}, {@code channels}, {@code info}) run on the {@code listings} executor, never on the
+ * caller's thread; when its queue is full they fail with 111 (too many requests). Actions on connections ({@code disconnect},
  * {@code unsubscribe}, {@code refresh}) apply to this node's hub; a disconnected session is out of the hub, and so
  * out of {@code connections}, when the call returns.
  */
@@ -46,10 +50,18 @@ public final class ApiExecutor {
 
     private final Node node;
     private final SessionsApi sessions;
+    private final Executor listings;
     private final Map<String, RpcExtension> rpcExtensions = new ConcurrentHashMap<>();
 
+    /** Runs listings in place, on the caller's thread: for tests and tools, not for a server's event loops. */
     public ApiExecutor(Node node) {
+        this(node, Runnable::run);
+    }
+
+    /** {@code listings}: a small bounded executor for the calls that walk the whole hub. */
+    public ApiExecutor(Node node, Executor listings) {
         this.node = node;
+        this.listings = listings;
         this.sessions = new SessionsApi(node);
         registerRpc("getUserConnections", sessions::getUserConnections);
     }
@@ -224,9 +236,9 @@ public final class ApiExecutor {
         });
     }
 
-    /** This node's channels with subscribers; a cluster would merge every node's answer here. */
+    /** This node's channels with subscribers. */
     public CompletionStage<ApiResult.Channels> channels(ApiRequest.Channels r) {
-        return guard("channels", () -> {
+        return offLoop("channels", () -> {
             Glob glob;
             try {
                 glob = isEmpty(r.pattern()) ? null : Glob.compile(r.pattern());
@@ -244,7 +256,7 @@ public final class ApiExecutor {
     }
 
     public CompletionStage<ApiResult.Info> info(ApiRequest.Info r) {
-        return guard("info", () -> {
+        return offLoop("info", () -> {
             return CompletableFuture.completedFuture(new ApiResult.Info(List.of(node.info())));
         });
     }
@@ -296,7 +308,7 @@ public final class ApiExecutor {
     }
 
     public CompletionStage<ApiResult.Connections> connections(ApiRequest.Connections r) {
-        return guard("connections", () -> sessions.connections(r));
+        return offLoop("connections", () -> sessions.connections(r));
     }
 
     public CompletionStage<ApiResult.UserConnections> userConnections(ApiRequest.UserConnections r) {
@@ -304,6 +316,23 @@ public final class ApiExecutor {
     }
 
     // ---- helpers ----
+
+    /** Runs a call on the listings executor; a full queue fails it with 111 at once. */
+    private <T> CompletionStage<T> offLoop(String method, Supplier<CompletionStage<T>> call) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            listings.execute(() -> guard(method, call).whenComplete((result, error) -> {
+                if (error != null) {
+                    out.completeExceptionally(error);
+                } else {
+                    out.complete(result);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            return ApiErrors.fail(ApiErrors.TOO_MANY_REQUESTS);
+        }
+        return out;
+    }
 
     /** Turns a synchronous failure of a call into a failed stage, so callers see one failure path. */
     private static <T> CompletionStage<T> guard(String method, Supplier<CompletionStage<T>> call) {

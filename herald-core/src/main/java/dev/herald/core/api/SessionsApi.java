@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -68,20 +69,55 @@ final class SessionsApi {
             } catch (IllegalArgumentException e) {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
-            sessions = new ArrayList<>(sessions);
-            sessions.sort(Comparator.comparing(SessionView::id));
-            int from = 0;
-            while (from < sessions.size() && after != null && sessions.get(from).id().compareTo(after) <= 0) {
-                from++;
-            }
-            int to = r.limit() > 0 ? Math.min(sessions.size(), from + r.limit()) : sessions.size();
-            if (to < sessions.size()) {
-                nextCursor = encodeCursor(sessions.get(to - 1).id());
-            }
-            sessions = sessions.subList(from, to);
+            Page page = page(sessions, after, r.limit());
+            sessions = page.sessions();
+            nextCursor = page.more() ? encodeCursor(sessions.getLast().id()) : "";
         }
         return CompletableFuture.completedFuture(
                 new ApiResult.Connections(snapshot(sessions), !byUser, nextCursor));
+    }
+
+    /** One page of sessions in client id order, and whether more follow it. */
+    record Page(List<SessionView> sessions, boolean more) {
+    }
+
+    /**
+     * The first {@code limit} sessions (0 = all) whose client id sorts after {@code after} (null = from the start),
+     * in id order. Keeps only the page's candidates in a bounded heap, so a page of k out of n sessions costs
+     * O(n log k), not a sort of all n on every page.
+     */
+    static Page page(List<SessionView> sessions, String after, int limit) {
+        Comparator<SessionView> byId = Comparator.comparing(SessionView::id);
+        if (limit <= 0) {
+            List<SessionView> all = new ArrayList<>(sessions.size());
+            for (SessionView s : sessions) {
+                if (after == null || s.id().compareTo(after) > 0) {
+                    all.add(s);
+                }
+            }
+            all.sort(byId);
+            return new Page(all, false);
+        }
+        // A max-heap of the limit + 1 smallest ids after the cursor: the extra one says whether a next page exists.
+        PriorityQueue<SessionView> smallest = new PriorityQueue<>(limit + 1, byId.reversed());
+        for (SessionView s : sessions) {
+            if (after != null && s.id().compareTo(after) <= 0) {
+                continue;
+            }
+            if (smallest.size() <= limit) {
+                smallest.add(s);
+            } else if (s.id().compareTo(smallest.peek().id()) < 0) {
+                smallest.poll();
+                smallest.add(s);
+            }
+        }
+        boolean more = smallest.size() > limit;
+        if (more) {
+            smallest.poll();
+        }
+        List<SessionView> out = new ArrayList<>(smallest);
+        out.sort(byId);
+        return new Page(out, more);
     }
 
     CompletionStage<ApiResult.UserConnections> userConnections(ApiRequest.UserConnections r) {
