@@ -54,7 +54,7 @@ final class WebSocketConnection<S> extends ChannelInboundHandlerAdapter implemen
         } catch (RuntimeException e) {
             log.warn("websocket endpoint {} failed to open a session", upgrade.path(), e);
         }
-        transport = upgrade.madeTransport();
+        transport = upgrade.opened();
         if (transport == null) {
             if (opened != null) {
                 log.warn("websocket endpoint {} opened a session without making its transport", upgrade.path());

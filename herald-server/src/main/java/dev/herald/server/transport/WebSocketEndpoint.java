@@ -24,7 +24,9 @@ public interface WebSocketEndpoint<S> {
      * Opens the session of a connection whose handshake just completed (the 101 response is already written). The
      * endpoint makes the connection's transport with {@link WebSocketUpgrade#transport} exactly once, in this call;
      * writes made before this method returns leave in one flush after it. To refuse the connection, close the
-     * transport with a disconnect (a close frame with its code).
+     * transport with a disconnect (a close frame with its code) and still return the session.
+     *
+     * @return the connection's session, never null (null, or an exception, closes the connection at once)
      */
     S open(WebSocketUpgrade upgrade);
 

@@ -23,6 +23,8 @@ public final class WebSocketUpgrade {
     private final ChannelHandlerContext ctx;
     private final WebSocketConnection.Limits limits;
     private WebSocketTransport transport;
+    /** {@link WebSocketEndpoint#open} has returned: a transport made now would belong to no connection. */
+    private boolean opened;
 
     WebSocketUpgrade(String uri, String path, Map<String, List<String>> query, HttpHeaders headers,
                      String subprotocol, ChannelHandlerContext ctx, WebSocketConnection.Limits limits) {
@@ -81,11 +83,12 @@ public final class WebSocketUpgrade {
      * during {@link WebSocketEndpoint#open}.
      *
      * @param unidirectional the session only receives (the transport reports {@code uni_websocket})
-     * @throws IllegalStateException when called a second time
+     * @throws IllegalStateException when called a second time, or after {@code open} returned
      */
     public WebSocketTransport transport(Protocol protocol, boolean unidirectional) {
-        if (transport != null) {
-            throw new IllegalStateException("this connection's transport is already made");
+        if (transport != null || opened) {
+            throw new IllegalStateException(opened ? "a transport is made only during WebSocketEndpoint.open"
+                    : "this connection's transport is already made");
         }
         transport = new WebSocketTransport(ctx, protocol, unidirectional, limits.maxQueuedBytes(),
                 limits.closeTimeoutMillis());
@@ -94,8 +97,9 @@ public final class WebSocketUpgrade {
         return transport;
     }
 
-    /** The transport {@link #transport} made, or null. */
-    WebSocketTransport madeTransport() {
+    /** Ends the endpoint's {@code open}: returns the transport {@link #transport} made, or null. */
+    WebSocketTransport opened() {
+        opened = true;
         return transport;
     }
 }
