@@ -12,7 +12,9 @@ import dev.herald.server.http.HttpService;
 import dev.herald.server.proxy.HttpConnectProxy;
 import dev.herald.server.http.Responses;
 import dev.herald.server.metrics.PrometheusTelemetry;
+import dev.herald.server.transport.CentrifugoWebSocketEndpoint;
 import dev.herald.server.transport.NettyServer;
+import dev.herald.server.transport.WebSocketEndpoints;
 import dev.herald.server.transport.WheelScheduler;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
@@ -27,6 +29,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The composition root: builds the node with its engine, token verifier and timer, then the HTTP endpoints and
@@ -53,7 +56,8 @@ public final class HeraldServer implements AutoCloseable {
             });
     private volatile boolean closed;
 
-    private HeraldServer(HeraldConfig config) throws InterruptedException {
+    private HeraldServer(HeraldConfig config, Consumer<WebSocketEndpoints> moreWebSockets)
+            throws InterruptedException {
         this.config = config;
         this.scheduler = new WheelScheduler();
         MemoryBroker broker = new MemoryBroker(scheduler, System::currentTimeMillis);
@@ -67,12 +71,24 @@ public final class HeraldServer implements AutoCloseable {
                 scheduler, name, version(), telemetry);
         telemetry.bind(() -> node);
         node.start();
-        this.server = new NettyServer(node, config.httpServer.address, config.httpServer.port, services());
+        WebSocketEndpoints webSockets = CentrifugoWebSocketEndpoint.register(new WebSocketEndpoints(), node);
+        moreWebSockets.accept(webSockets);
+        this.server = new NettyServer(node, config.httpServer.address, config.httpServer.port, services(),
+                webSockets);
     }
 
     /** Starts listening; returns once the port is bound. */
     public static HeraldServer start(HeraldConfig config) throws InterruptedException {
-        return new HeraldServer(config);
+        return new HeraldServer(config, webSockets -> { });
+    }
+
+    /**
+     * Starts listening with WebSocket endpoints of other protocols beside Centrifugo's: {@code moreWebSockets}
+     * registers them (see {@link dev.herald.server.transport.WebSocketEndpoint}).
+     */
+    public static HeraldServer start(HeraldConfig config, Consumer<WebSocketEndpoints> moreWebSockets)
+            throws InterruptedException {
+        return new HeraldServer(config, moreWebSockets);
     }
 
     private Map<String, HttpService> services() {

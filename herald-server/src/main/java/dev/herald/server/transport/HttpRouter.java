@@ -5,10 +5,8 @@ import dev.herald.core.config.HeraldConfig;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Origins;
 import dev.herald.server.http.Responses;
-import dev.herald.protocol.Protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -19,36 +17,28 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 
 /**
  * First stop of every HTTP request: connection endpoints turn the pipeline into a WebSocket or a streaming response
- * (and this router leaves it); plain endpoints (API, health, metrics) get a full response and the connection stays
- * an HTTP connection.
+ * (and this router leaves it, {@link PipelineBuilder}); plain endpoints (API, health, metrics) get a full response
+ * and the connection stays an HTTP connection. A path registered in {@link WebSocketEndpoints} is a WebSocket
+ * endpoint, whatever its protocol: the router does the handshake and hands the connection to a
+ * {@link WebSocketConnection} for that endpoint.
  */
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
-    static final String WEBSOCKET_PATH = "/connection/websocket";
-    static final String UNI_WEBSOCKET_PATH = "/connection/uni_websocket";
     static final String UNI_HTTP_STREAM_PATH = "/connection/uni_http_stream";
     static final String UNI_SSE_PATH = "/connection/uni_sse";
     static final String HTTP_STREAM_PATH = "/connection/http_stream";
     static final String SSE_PATH = "/connection/sse";
     static final String EMULATION_PATH = "/emulation";
-    static final String JSON_SUBPROTOCOL = "centrifuge-json";
-    static final String PROTOBUF_SUBPROTOCOL = "centrifuge-protobuf";
-    private static final String[] SUBPROTOCOLS = {JSON_SUBPROTOCOL, PROTOBUF_SUBPROTOCOL};
-    private static final String[] NO_SUBPROTOCOLS = {};
 
-    private final Node node;
     private final HeraldConfig config;
     private final Shared shared;
 
     HttpRouter(Shared shared) {
-        this.node = shared.node();
-        this.config = node.config();
+        this.config = shared.node().config();
         this.shared = shared;
     }
 
@@ -56,11 +46,16 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      * What every connection's router uses, built once per server: a router is created per connection, so it holds
      * only references to this.
      */
-    record Shared(Node node, Origins origins, Map<String, HttpService> services, StreamEndpoints streams,
-                  EmulationEndpoint emulation) {
+    record Shared(Node node, Origins origins, Map<String, HttpService> services, WebSocketEndpoints webSockets,
+                  WebSocketConnection.Limits webSocketLimits, StreamEndpoints streams, EmulationEndpoint emulation) {
 
-        static Shared of(Node node, Origins origins, Map<String, HttpService> services) {
-            return new Shared(node, origins, services, new StreamEndpoints(node), new EmulationEndpoint(node));
+        static Shared of(Node node, Origins origins, Map<String, HttpService> services,
+                         WebSocketEndpoints webSockets) {
+            var config = node.config();
+            var limits = new WebSocketConnection.Limits(config.websocket.messageSizeLimit,
+                    config.client.queueMaxSize, config.websocket.writeTimeout.toMillis());
+            return new Shared(node, origins, services, webSockets.snapshot(), limits, new StreamEndpoints(node),
+                    new EmulationEndpoint(node));
         }
     }
 
@@ -70,22 +65,16 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, "bad request\n"), false);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder query = new QueryStringDecoder(request.uri());
+        String path = query.path();
+        WebSocketEndpoints.Route webSocket = shared.webSockets().find(path);
+        if (webSocket != null) {
+            if (allowOrigin(ctx, request)) {
+                upgrade(ctx, request, query, webSocket);
+            }
+            return;
+        }
         switch (path) {
-            case WEBSOCKET_PATH -> {
-                if (!config.websocket.disabled && allowOrigin(ctx, request)) {
-                    upgrade(ctx, request, false);
-                } else if (config.websocket.disabled) {
-                    notFound(ctx, request);
-                }
-            }
-            case UNI_WEBSOCKET_PATH -> {
-                if (config.uniWebsocket.enabled && allowOrigin(ctx, request)) {
-                    upgrade(ctx, request, true);
-                } else if (!config.uniWebsocket.enabled) {
-                    notFound(ctx, request);
-                }
-            }
             case UNI_HTTP_STREAM_PATH -> stream(ctx, request, StreamEndpoints.Kind.UNI_HTTP_STREAM,
                     config.uniHttpStream);
             case UNI_SSE_PATH -> stream(ctx, request, StreamEndpoints.Kind.UNI_SSE, config.uniSse);
@@ -107,7 +96,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         if (!transportConfig.enabled) {
             notFound(ctx, request);
         } else if (allowOrigin(ctx, request)) {
-            shared.streams().serve(ctx, this, request, kind, transportConfig);
+            shared.streams().serve(ctx, request, kind, transportConfig);
         }
     }
 
@@ -123,47 +112,23 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     /**
      * Switches this connection to WebSocket in place: the HTTP handlers leave the pipeline and one
-     * {@link WebSocketConnection} takes over (bytes that followed the request reach it when the codec leaves).
+     * {@link WebSocketConnection} takes over, then the endpoint opens its session. The same for every endpoint.
      */
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, boolean unidirectional) {
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder query,
+                         WebSocketEndpoints.Route route) {
         ByteBuf switching;
         try {
-            switching = WebSocketHandshake.accept(request, unidirectional ? NO_SUBPROTOCOLS : SUBPROTOCOLS,
-                    ctx.alloc());
+            switching = WebSocketHandshake.accept(request, route.subprotocols(), ctx.alloc());
         } catch (WebSocketHandshake.Refused refused) {
             Responses.send(ctx, refused.response, false);
             return;
         }
-        QueryStringDecoder query = new QueryStringDecoder(request.uri());
-        Protocol protocol = unidirectional ? Protocol.JSON : protocolOf(request, query);
-        byte[] urlConnect = null;
-        if (unidirectional) {
-            List<String> connect = query.parameters().get("cf_connect");
-            if (connect != null && !connect.isEmpty()) {
-                urlConnect = connect.getFirst().getBytes(StandardCharsets.UTF_8);
-            }
-        }
-        WebSocketConnection connection = new WebSocketConnection(node, protocol, unidirectional, urlConnect);
-        ChannelPipeline p = ctx.pipeline();
-        p.addLast(HandlerNames.WS_CONNECTION, connection);
-        p.remove(HandlerNames.HTTP_AGGREGATOR);
-        p.remove(this);
-        p.remove(HandlerNames.HTTP_CODEC);
-        connection.start(switching);
-    }
-
-    private static Protocol protocolOf(FullHttpRequest request, QueryStringDecoder query) {
-        String selected = WebSocketHandshake.select(
-                request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL), SUBPROTOCOLS);
-        if (PROTOBUF_SUBPROTOCOL.equals(selected)) {
-            return Protocol.PROTOBUF;
-        }
-        if (JSON_SUBPROTOCOL.equals(selected)) {
-            return Protocol.JSON;
-        }
-        var params = query.parameters();
-        List<String> format = params.getOrDefault("cf_protocol", params.get("format"));
-        return format != null && format.contains("protobuf") ? Protocol.PROTOBUF : Protocol.JSON;
+        String subprotocol = WebSocketHandshake.select(
+                request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL), route.subprotocols());
+        var connection = new WebSocketConnection<>(route.endpoint(), shared.webSocketLimits().maxMessageBytes());
+        ChannelHandlerContext connectionCtx = PipelineBuilder.switchToWebSocket(ctx, connection);
+        connection.start(connectionCtx, switching, new WebSocketUpgrade(request.uri(), query.path(),
+                query.parameters(), request.headers(), subprotocol, connectionCtx, shared.webSocketLimits()));
     }
 
     private void serve(ChannelHandlerContext ctx, FullHttpRequest request, String path) {

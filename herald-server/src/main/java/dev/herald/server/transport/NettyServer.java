@@ -4,24 +4,18 @@ import dev.herald.core.Node;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Origins;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +26,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The listening socket and its event loops: native epoll on Linux, NIO elsewhere. Every connection starts as HTTP
- * (codec, aggregator, router) and the router reshapes the pipeline for WebSocket or streaming connections.
+ * (codec, aggregator, router) and the router reshapes the pipeline for WebSocket or streaming connections, both
+ * through {@link PipelineBuilder}. WebSocket endpoints, whatever their protocol, come in as
+ * {@link WebSocketEndpoints}.
  *
  * <p>One event loop per CPU the process may use (the JVM counts the cgroup and affinity limits), and the listening
  * socket is served by one of them rather than by a thread of its own: a loop never waits on I/O, so more loops than
@@ -44,11 +40,13 @@ public final class NettyServer implements AutoCloseable {
 
     private final EventLoopGroup loops;
     private final Channel serverChannel;
-    /** Set by the first accepted connection (racing loops may each make one: harmless). */
-    private volatile AdaptiveRecvByteBufAllocator recvAllocator;
 
-    public NettyServer(Node node, String address, int port, Map<String, HttpService> services)
-            throws InterruptedException {
+    /**
+     * @param services   plain HTTP endpoints by path (a path ending in {@code /} is a prefix)
+     * @param webSockets WebSocket endpoints by path; registrations made after this call do not reach the server
+     */
+    public NettyServer(Node node, String address, int port, Map<String, HttpService> services,
+                       WebSocketEndpoints webSockets) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
@@ -56,7 +54,8 @@ public final class NettyServer implements AutoCloseable {
         int threads = Integer.getInteger("io.netty.eventLoopThreads", Runtime.getRuntime().availableProcessors());
         this.loops = new MultiThreadIoEventLoopGroup(Math.max(1, threads), factory);
         var config = node.config();
-        HttpRouter.Shared shared = HttpRouter.Shared.of(node, new Origins(config.client.allowedOrigins), services);
+        HttpRouter.Shared shared = HttpRouter.Shared.of(node, new Origins(config.client.allowedOrigins), services,
+                webSockets);
         int maxBody = Math.max(config.httpApi.maxRequestBodySize,
                 Math.max(config.uniHttpStream.maxRequestBodySize, config.uniSse.maxRequestBodySize));
         int queueMax = config.client.queueMaxSize;
@@ -69,36 +68,11 @@ public final class NettyServer implements AutoCloseable {
                 // it here again would cost a second setsockopt per connect).
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(Math.min(32 * 1024, queueMax / 2), queueMax))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.config().setRecvByteBufAllocator(recvAllocator(ch));
-                        ch.pipeline()
-                                .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec())
-                                .addLast(HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxBody))
-                                .addLast(HandlerNames.HTTP_ROUTER, new HttpRouter(shared));
-                    }
-                });
+                .childHandler(new PipelineBuilder(shared, maxBody));
         InetSocketAddress bindAddress = address == null || address.isEmpty() ? new InetSocketAddress(port)
                 : new InetSocketAddress(address, port);
         this.serverChannel = bootstrap.bind(bindAddress).sync().channel();
         log.info("listening on {} ({})", serverChannel.localAddress(), epoll ? "epoll" : "nio");
-    }
-
-    /**
-     * One receive-buffer sizing policy for every connection. Netty's channel config makes a new
-     * {@link AdaptiveRecvByteBufAllocator} per channel (32 bytes kept by every idle connection), although the
-     * allocator is only a stateless factory of per-channel handles. The shared one has the settings the channel's
-     * own would get (the channel type's messages per read).
-     */
-    private RecvByteBufAllocator recvAllocator(Channel ch) {
-        AdaptiveRecvByteBufAllocator shared = recvAllocator;
-        if (shared == null) {
-            shared = new AdaptiveRecvByteBufAllocator();
-            shared.maxMessagesPerRead(ch.metadata().defaultMaxMessagesPerRead());
-            recvAllocator = shared;
-        }
-        return shared;
     }
 
     public int port() {

@@ -217,6 +217,11 @@ public abstract class NettyTransport implements Transport {
         return closed;
     }
 
+    /** Whether a flush alone in the channel goes to the socket directly (see the class comment). */
+    final boolean writesToSocket() {
+        return socketWrites;
+    }
+
     /** The connection is closing by the peer's or the protocol's doing: no more writes from the session. */
     final void markClosing() {
         closed = true;

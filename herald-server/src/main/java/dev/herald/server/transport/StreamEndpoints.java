@@ -10,8 +10,6 @@ import dev.herald.protocol.Request;
 import dev.herald.server.http.Responses;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandler;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -59,7 +57,7 @@ final class StreamEndpoints {
     }
 
     /** Serves one streaming request; on success the router is replaced by the stream's handler. */
-    void serve(ChannelHandlerContext ctx, ChannelInboundHandler router, FullHttpRequest request, Kind kind,
+    void serve(ChannelHandlerContext ctx, FullHttpRequest request, Kind kind,
                HeraldConfig.Transport transportConfig) {
         HttpMethod method = request.method();
         if (HttpMethod.OPTIONS.equals(method)) {
@@ -115,9 +113,7 @@ final class StreamEndpoints {
         StreamTransport transport = new StreamTransport(ctx.channel(), kind.transportName, protocol,
                 kind.unidirectional, framing, config.client.queueMaxSize, config.websocket.writeTimeout.toMillis());
         ClientSession session = node.newSession(transport);
-        ChannelPipeline p = ctx.pipeline();
-        p.remove(HandlerNames.HTTP_AGGREGATOR);
-        p.replace(router, HandlerNames.STREAM_CONNECTION, new StreamHandler(session, transport));
+        PipelineBuilder.switchToStream(ctx, new StreamHandler(session, transport));
         if (kind.unidirectional) {
             session.handleUniConnect(uniConnect);
         } else {

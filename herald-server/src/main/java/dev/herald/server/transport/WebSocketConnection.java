@@ -1,8 +1,5 @@
 package dev.herald.server.transport;
 
-import dev.herald.core.Node;
-import dev.herald.core.client.ClientSession;
-import dev.herald.protocol.Protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,58 +9,71 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A WebSocket connection after the handshake: the only handler in its pipeline. It reads frames itself
- * ({@link WebSocketFrameReader}), gives each data message to the session, answers pings, echoes the peer's close,
- * and closes with the protocol's code on a violation. Its transport writes pre-framed bytes from this handler's
- * context straight to the socket. Per idle connection that is one pipeline context and these few fields.
+ * A WebSocket connection after the handshake, for any {@link WebSocketEndpoint}: the only handler in its pipeline
+ * ({@link PipelineBuilder#switchToWebSocket}). It reads frames itself ({@link WebSocketFrameReader}), hands each
+ * data message to the endpoint with the connection's session, answers pings, echoes the peer's close, and closes
+ * with the protocol's code on a violation. Its transport writes pre-framed bytes from this handler's context
+ * straight to the socket.
+ *
+ * <p>Per idle connection that is one pipeline context and these five fields; the endpoint is shared by all its
+ * connections and the context is reached through the transport rather than kept twice.
+ *
+ * @param <S> the endpoint's session type
  */
-final class WebSocketConnection extends ChannelInboundHandlerAdapter implements WebSocketFrameReader.Listener {
+final class WebSocketConnection<S> extends ChannelInboundHandlerAdapter implements WebSocketFrameReader.Listener {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
 
-    private final Node node;
-    private final boolean unidirectional;
-    private final Protocol protocol;
-    /** The uni_websocket connect request from the URL ({@code cf_connect}), or null. */
-    private byte[] urlConnect;
+    /** What every WebSocket connection of a server gets, whatever its endpoint. */
+    record Limits(int maxMessageBytes, long maxQueuedBytes, long closeTimeoutMillis) {
+    }
+
+    private final WebSocketEndpoint<S> endpoint;
     private final WebSocketFrameReader reader;
-    private ChannelHandlerContext ctx;
+    /** Null until the endpoint made it in {@link #start}: bytes read before that are dropped. */
     private WebSocketTransport transport;
-    private ClientSession session;
+    /** Null until the endpoint opened it (or if opening failed: the connection is then closing). */
+    private S session;
     /** The peer sent a close frame or broke the protocol: nothing more goes to the session. */
     private boolean closing;
 
-    WebSocketConnection(Node node, Protocol protocol, boolean unidirectional, byte[] urlConnect) {
-        this.node = node;
-        this.protocol = protocol;
-        this.unidirectional = unidirectional;
-        this.urlConnect = urlConnect;
-        this.reader = new WebSocketFrameReader(node.config().websocket.messageSizeLimit);
+    WebSocketConnection(WebSocketEndpoint<S> endpoint, int maxMessageBytes) {
+        this.endpoint = endpoint;
+        this.reader = new WebSocketFrameReader(maxMessageBytes);
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-    }
-
-    /** Sends the 101 response and starts the session; the HTTP handlers are already gone. Event loop only. */
-    void start(ByteBuf switchingProtocols) {
-        var config = node.config();
-        transport = new WebSocketTransport(ctx, protocol, unidirectional, config.client.queueMaxSize,
-                config.websocket.writeTimeout.toMillis());
+    /**
+     * Sends the 101 response and lets the endpoint open its session; the HTTP handlers are already gone, so
+     * {@code ctx} is the first in the pipeline and the transport made on it writes to the socket directly. Event
+     * loop only.
+     */
+    void start(ChannelHandlerContext ctx, ByteBuf switchingProtocols, WebSocketUpgrade upgrade) {
         ctx.writeAndFlush(switchingProtocols, ctx.voidPromise());
-        session = node.newSession(transport);
-        if (urlConnect != null) {
-            byte[] connect = urlConnect;
-            urlConnect = null;
-            transport.readStarted();
-            UniConnect.start(session, connect);
-            transport.readComplete();
+        S opened = null;
+        try {
+            opened = endpoint.open(upgrade);
+        } catch (RuntimeException e) {
+            log.warn("websocket endpoint {} failed to open a session", upgrade.path(), e);
         }
+        transport = upgrade.opened();
+        if (transport == null) {
+            if (opened != null) {
+                log.warn("websocket endpoint {} opened a session without making its transport", upgrade.path());
+            }
+            ctx.close();
+            return;
+        }
+        session = opened;
+        if (opened == null) {
+            transport.markClosing();
+            ctx.close();
+            return;
+        }
+        transport.readComplete();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf in) || transport == null) {
+        if (!(msg instanceof ByteBuf in) || session == null) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -73,7 +83,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (transport != null) {
+        if (session != null) {
             transport.readComplete();
         }
     }
@@ -83,10 +93,10 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         if (closing) {
             return;
         }
-        if (unidirectional) {
-            UniConnect.start(session, payload);
+        if (text) {
+            endpoint.onText(session, payload);
         } else {
-            session.handleFrame(payload);
+            endpoint.onBinary(session, payload);
         }
     }
 
@@ -104,6 +114,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         transport.markClosing();
         byte[] echo = code == WebSocketFrameReader.NO_STATUS ? new byte[0]
                 : new byte[] {(byte) (code >>> 8), (byte) code};
+        ChannelHandlerContext ctx = transport.context();
         ByteBuf frame = ctx.alloc().directBuffer(2 + echo.length);
         WebSocketTransport.writeFrame(frame, 0x8, echo, 0, echo.length);
         transport.flush();
@@ -114,6 +125,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     public void onError(int code, String reason) {
         closing = true;
         log.debug("websocket protocol error {}: {}", code, reason);
+        ChannelHandlerContext ctx = transport.context();
         if (transport.isClosed()) {
             ctx.close();
             return;
@@ -129,7 +141,9 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         reader.release();
         if (transport != null) {
             transport.channelClosed();
-            session.transportClosed(transport.closeReason());
+            if (session != null) {
+                endpoint.onClosed(session, transport.closeReason());
+            }
         }
     }
 

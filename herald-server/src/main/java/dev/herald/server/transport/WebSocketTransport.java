@@ -15,8 +15,11 @@ import java.nio.charset.StandardCharsets;
  * not copy it: it writes the event loop's shared framing of that element ({@link FrameCache}), framed once for all
  * the loop's subscribers. While idle the transport holds no buffer at all. Writes enter the pipeline at the
  * connection handler's context, which is the only handler, so they go straight to the socket.
+ *
+ * <p>Every {@link WebSocketEndpoint} gets one from {@link WebSocketUpgrade#transport}; its session writes through
+ * it (as a core {@code Transport}) whatever protocol it speaks.
  */
-final class WebSocketTransport extends NettyTransport {
+public final class WebSocketTransport extends NettyTransport {
     private static final int OP_TEXT = 0x1;
     private static final int OP_BINARY = 0x2;
     private static final int OP_CLOSE = 0x8;
@@ -125,6 +128,11 @@ final class WebSocketTransport extends NettyTransport {
 
     private static final Framer TEXT = new Framer(OP_TEXT);
     private static final Framer BINARY = new Framer(OP_BINARY);
+
+    /** The connection handler's context, where the transport's writes enter the pipeline. */
+    ChannelHandlerContext context() {
+        return ctx;
+    }
 
     /** A pong answering a ping, queued for the next flush. Event loop only. */
     void pong(byte[] payload) {
