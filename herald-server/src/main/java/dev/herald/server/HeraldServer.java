@@ -51,8 +51,8 @@ public final class HeraldServer implements AutoCloseable {
                 ? new HttpConnectProxy(config.client.proxy.connect, HttpClient.newBuilder()
                 .connectTimeout(config.client.proxy.connect.timeout).build())
                 : null;
-        this.node = new Node(config, broker, new MemoryPresenceManager(), new JwtTokenVerifier(config.client),
-                connectProxy,
+        this.node = new Node(config, broker, new MemoryPresenceManager(),
+                new JwtTokenVerifier(config.client, clock.asJavaClock(), null), connectProxy,
                 scheduler, clock, name, version(), telemetry);
         telemetry.bind(() -> node);
         node.start();

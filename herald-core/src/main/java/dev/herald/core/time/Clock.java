@@ -19,6 +19,14 @@ public interface Clock {
      */
     long nanos();
 
+    /**
+     * This clock as a {@link java.time.Clock} in UTC, for APIs that take one (the JWT verifier judges token
+     * expiry with it), so they agree with the sessions about what time it is.
+     */
+    default java.time.Clock asJavaClock() {
+        return new JavaClock(this, java.time.ZoneOffset.UTC);
+    }
+
     /** The machine's clocks: {@link System#currentTimeMillis()} and {@link System#nanoTime()}. */
     static Clock system() {
         return SystemClock.INSTANCE;
