@@ -25,6 +25,7 @@ import dev.herald.core.hub.ChannelEvent;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubSession;
 import dev.herald.core.proxy.ConnectProxy;
+import dev.herald.core.time.Clock;
 import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
 import dev.herald.protocol.ClientInfo;
@@ -54,22 +55,38 @@ public final class Node implements BrokerEventHandler {
     private final TokenVerifier tokenVerifier;
     private final ConnectProxy connectProxy;
     private final Scheduler scheduler;
+    private final Clock clock;
     private final ChannelRules rules;
     private final String id = UUID.randomUUID().toString();
     private final String name;
     private final String version;
-    private final long startedAtMillis = System.currentTimeMillis();
+    private final long startedAtNanos;
     private final ConnectCommands connectCommands;
     private final SubscribeCommands subscribeCommands;
     private final ChannelCommands channelCommands;
 
+    /** On the system clock, without telemetry. */
     public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, String name, String version) {
-        this(config, broker, presence, tokenVerifier, connectProxy, scheduler, name, version, Telemetry.NOOP);
+        this(config, broker, presence, tokenVerifier, connectProxy, scheduler, Clock.system(), name, version,
+                Telemetry.NOOP);
     }
 
+    /** On the system clock. */
     public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, String name, String version, Telemetry telemetry) {
+        this(config, broker, presence, tokenVerifier, connectProxy, scheduler, Clock.system(), name, version,
+                telemetry);
+    }
+
+    /**
+     * @param scheduler the timer of every session (pings, expiry, stale and position checks)
+     * @param clock     what sessions and commands read the time from; it must be the clock {@code scheduler}
+     *                  runs on (and the broker's), or timers would fire early or late against expiry times
+     */
+    public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
+                ConnectProxy connectProxy, Scheduler scheduler, Clock clock, String name, String version,
+                Telemetry telemetry) {
         this.config = config;
         this.telemetry = telemetry;
         this.broker = broker;
@@ -88,6 +105,8 @@ public final class Node implements BrokerEventHandler {
         this.tokenVerifier = tokenVerifier;
         this.connectProxy = connectProxy;
         this.scheduler = scheduler;
+        this.clock = clock;
+        this.startedAtNanos = clock.nanos();
         this.rules = new ChannelRules(config.channel);
         this.name = name;
         this.version = version;
@@ -138,6 +157,11 @@ public final class Node implements BrokerEventHandler {
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** The time for session timers, expiry, TTLs and uptime. */
+    public Clock clock() {
+        return clock;
     }
 
     public ChannelRules rules() {
@@ -325,8 +349,7 @@ public final class Node implements BrokerEventHandler {
 
     public NodeInfo info() {
         return new NodeInfo(id, name, version, hub.numClients(), hub.numUsers(), hub.numSubscriptions(),
-                hub.numChannels(),
-                (System.currentTimeMillis() - startedAtMillis) / 1000);
+                hub.numChannels(), (clock.nanos() - startedAtNanos) / 1_000_000_000);
     }
 
     /** Closes every connection with 3001 (shutdown) and stops the engine. */

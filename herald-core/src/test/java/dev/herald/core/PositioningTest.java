@@ -12,7 +12,7 @@ import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.core.engine.PublishOptions;
 import dev.herald.core.engine.PublishOutcome;
 import dev.herald.core.testing.FakeTransport;
-import dev.herald.core.time.ExecutorScheduler;
+import dev.herald.core.time.ManualScheduler;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
 import dev.herald.protocol.StreamPosition;
@@ -21,14 +21,16 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Positioned subscriptions notice a publication that never reached them. */
+/**
+ * Positioned subscriptions notice a publication that never reached them, at the next position check. The node
+ * runs on manual time and the transport on the test thread, so the check runs exactly when the test moves time.
+ */
 class PositioningTest {
 
     /** A memory broker that can lose the next publication on its way to this node (as a broken network would). */
@@ -103,7 +105,7 @@ class PositioningTest {
     }
 
     @Test
-    void lostPublicationUnsubscribesWith2500AndHealthySubscriptionStays() throws Exception {
+    void lostPublicationUnsubscribesWith2500AndHealthySubscriptionStays() {
         HeraldConfig config = new HeraldConfig();
         config.client.insecure = true;
         config.client.channelPositionCheckDelay = Duration.ofMillis(100);
@@ -113,36 +115,31 @@ class PositioningTest {
         pos.historyTtl = Duration.ofMinutes(5);
         pos.forcePositioning = true;
         config.channel.namespaces.add(pos);
-        var scheduler = new ExecutorScheduler(Executors.newSingleThreadScheduledExecutor());
-        LossyBroker broker = new LossyBroker(new MemoryBroker(scheduler, System::currentTimeMillis));
-        Node node = new Node(config, broker, new MemoryPresenceManager(), null, null, scheduler, "t", "0");
+        ManualScheduler time = new ManualScheduler();
+        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
+        Node node = new Node(config, broker, new MemoryPresenceManager(), null, null, time, time.clock(), "t", "0",
+                Telemetry.NOOP);
         node.start();
-        // Deliveries and timers arrive on other threads: serialise them like an event loop would.
-        FakeTransport t = new FakeTransport("websocket", dev.herald.protocol.Protocol.JSON, false,
-                Executors.newSingleThreadExecutor());
+        FakeTransport t = new FakeTransport();
         ClientSession s = node.newSession(t);
-        t.executor().execute(() -> {
-            s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
-            s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:ok\"}}"));
-            s.handleFrame(json("{\"id\":3,\"subscribe\":{\"channel\":\"pos:lossy\"}}"));
-        });
-        awaitTrue(() -> s.subscriptions().size() == 2);
+        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:ok\"}}"));
+        s.handleFrame(json("{\"id\":3,\"subscribe\":{\"channel\":\"pos:lossy\"}}"));
+        assertEquals(2, s.subscriptions().size());
         node.publish("pos:ok", json("1"), null, null, false, null);
         broker.loseNext.set(true);
         node.publish("pos:lossy", json("1"), null, null, false, null);
-        awaitTrue(() -> t.written().stream().anyMatch(f -> f.contains("\"unsubscribe\":{\"code\":2500")));
+        // The first check notes the top, the second finds it never arrived: a publication in flight at the first
+        // check has a whole period to arrive.
+        time.advance(Duration.ofMillis(199));
+        assertFalse(t.written().stream().anyMatch(f -> f.contains("\"unsubscribe\"")), "not before the 2nd check");
+        assertEquals(2, s.subscriptions().size());
+        time.advance(Duration.ofMillis(1));
         assertTrue(t.written().contains("{\"push\":{\"channel\":\"pos:lossy\",\"unsubscribe\":{\"code\":2500,"
                 + "\"reason\":\"insufficient state\"}}}"), t.written().toString());
         assertEquals(java.util.Set.of("pos:ok"), s.subscriptions().keySet(), "the healthy subscription stays");
-    }
-
-    private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 5 s");
-            }
-            Thread.sleep(10);
-        }
+        time.advance(Duration.ofMillis(100));
+        assertEquals(java.util.Set.of("pos:ok"), s.subscriptions().keySet(), "the next check finds it healthy");
+        node.shutdown();
     }
 }

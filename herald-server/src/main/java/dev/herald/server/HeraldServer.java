@@ -6,6 +6,7 @@ import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.core.proxy.ConnectProxy;
+import dev.herald.core.time.Clock;
 import dev.herald.core.api.ApiExecutor;
 import dev.herald.server.api.ApiHttpService;
 import dev.herald.server.http.HttpService;
@@ -60,15 +61,16 @@ public final class HeraldServer implements AutoCloseable {
             throws InterruptedException {
         this.config = config;
         this.scheduler = new WheelScheduler();
-        MemoryBroker broker = new MemoryBroker(scheduler, System::currentTimeMillis);
+        Clock clock = Clock.system();
+        MemoryBroker broker = new MemoryBroker(scheduler, clock::millis);
         String name = config.node.name.isEmpty() ? hostname() + "_" + config.httpServer.port : config.node.name;
         ConnectProxy connectProxy = config.client.proxy.connect.enabled
                 ? new HttpConnectProxy(config.client.proxy.connect, HttpClient.newBuilder()
                 .connectTimeout(config.client.proxy.connect.timeout).build())
                 : null;
-        this.node = new Node(config, broker, new MemoryPresenceManager(), new JwtTokenVerifier(config.client),
-                connectProxy,
-                scheduler, name, version(), telemetry);
+        this.node = new Node(config, broker, new MemoryPresenceManager(),
+                new JwtTokenVerifier(config.client, clock.asJavaClock(), null), connectProxy,
+                scheduler, clock, name, version(), telemetry);
         telemetry.bind(() -> node);
         node.start();
         WebSocketEndpoints webSockets = CentrifugoWebSocketEndpoint.register(new WebSocketEndpoints(), node);

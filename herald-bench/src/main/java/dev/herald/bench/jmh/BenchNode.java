@@ -2,11 +2,13 @@ package dev.herald.bench.jmh;
 
 import dev.herald.bench.load.Tokens;
 import dev.herald.core.Node;
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
+import dev.herald.core.time.Clock;
 import dev.herald.core.time.ExecutorScheduler;
 import dev.herald.protocol.Protocol;
 
@@ -36,8 +38,9 @@ final class BenchNode implements AutoCloseable {
             return t;
         });
         ExecutorScheduler scheduler = new ExecutorScheduler(timer);
-        node = new Node(config, new MemoryBroker(scheduler, System::currentTimeMillis), new MemoryPresenceManager(),
-                new JwtTokenVerifier(config.client), null, scheduler, "jmh", "0.0.0-jmh");
+        Clock clock = Clock.system();
+        node = new Node(config, new MemoryBroker(scheduler, clock::millis), new MemoryPresenceManager(),
+                new JwtTokenVerifier(config.client), null, scheduler, clock, "jmh", "0.0.0-jmh", Telemetry.NOOP);
         node.start();
         Tokens tokens = new Tokens(SECRET, System.currentTimeMillis() / 1000 + 3600);
         for (int i = 0; i < n; i++) {

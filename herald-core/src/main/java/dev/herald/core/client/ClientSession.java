@@ -390,7 +390,7 @@ public final class ClientSession implements HubSession {
         this.tokenId = credentials.tokenId();
         this.tokenIssuedAt = credentials.tokenIssuedAt();
         this.expireAt = credentials.expireAt();
-        this.connectedAtMillis = System.currentTimeMillis();
+        this.connectedAtMillis = node.clock().millis();
         this.state = State.CONNECTED;
         SessionTimers.connected(this);
     }
@@ -425,7 +425,7 @@ public final class ClientSession implements HubSession {
         }
         updateCredentials(newExpireAt, newInfo, null, 0);
         if (transport.unidirectional()) {
-            int ttl = newExpireAt > 0 ? (int) Math.max(0, newExpireAt - System.currentTimeMillis() / 1000) : 0;
+            int ttl = newExpireAt > 0 ? (int) Math.max(0, newExpireAt - node.clock().millis() / 1000) : 0;
             push(new Push("", new PushBody.Refresh(newExpireAt > 0, ttl)));
         }
     }

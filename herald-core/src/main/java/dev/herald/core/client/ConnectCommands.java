@@ -94,7 +94,7 @@ public final class ConnectCommands {
             return CompletableFuture.completedFuture(null);
         }
         long expireAt = config.insecure ? 0 : creds.expireAt();
-        long now = System.currentTimeMillis() / 1000;
+        long now = node.clock().millis() / 1000;
         if (expireAt > 0 && expireAt <= now) {
             if (creds.fromToken()) {
                 throw new TokenFailure(TokenException.Kind.EXPIRED);
@@ -165,13 +165,13 @@ public final class ConnectCommands {
     /** Builds the connect result shared by the connect reply and the unidirectional connect push. */
     private Result.Connect connectResult(ClientSession session, byte[] data, Map<String, Result.Subscribe> subs) {
         boolean expires = session.expireAt() > 0;
-        int ttl = expires ? (int) Math.max(0, session.expireAt() - System.currentTimeMillis() / 1000) : 0;
+        int ttl = expires ? (int) Math.max(0, session.expireAt() - node.clock().millis() / 1000) : 0;
         var cfg = config;
         boolean pong = !session.transport().unidirectional() && cfg.pongTimeout.toMillis() > 0;
         return new Result.Connect(session.id(), node.version(), expires, ttl, data, subs.isEmpty() ? null : subs,
                 (int) cfg.pingInterval.toSeconds(), pong, session.sessionId().isEmpty() ? null : session.sessionId(),
                 session.transport().emulation() ? node.id() : null,
-                cfg.connectIncludeServerTime ? System.currentTimeMillis() : 0);
+                cfg.connectIncludeServerTime ? node.clock().millis() : 0);
     }
 
     private Map<String, SubscribeOptions> serverSideChannels(Credentials creds) {
@@ -270,7 +270,7 @@ public final class ConnectCommands {
                 }
                 long expireAt = config.insecure ? 0 : t.expireAt();
                 session.updateCredentials(expireAt, t.info(), t.id(), t.issuedAt());
-                int ttl = expireAt > 0 ? (int) Math.max(0, expireAt - System.currentTimeMillis() / 1000) : 0;
+                int ttl = expireAt > 0 ? (int) Math.max(0, expireAt - node.clock().millis() / 1000) : 0;
                 session.reply(Reply.ok(commandId,
                         new Result.Refresh(session.id(), node.version(), expireAt > 0, ttl)));
             });

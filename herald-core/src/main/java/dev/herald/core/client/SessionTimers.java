@@ -45,7 +45,7 @@ final class SessionTimers {
         s.staleTimer = null;
         long intervalMillis = s.node().config().client.pingInterval.toMillis();
         if (intervalMillis > 0) {
-            s.pingAt = System.currentTimeMillis()
+            s.pingAt = s.node().clock().millis()
                     + ThreadLocalRandom.current().nextLong(intervalMillis / 2, intervalMillis + 1);
         }
         arm(s);
@@ -85,7 +85,7 @@ final class SessionTimers {
         if (at == 0) {
             return;
         }
-        long delay = Math.max(at - System.currentTimeMillis(), 0);
+        long delay = Math.max(at - s.node().clock().millis(), 0);
         s.timer = s.node().scheduler().schedule(() -> s.onLoop(() -> onTimer(s)), delay, TimeUnit.MILLISECONDS);
     }
 
@@ -99,7 +99,7 @@ final class SessionTimers {
         if (!s.connected()) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = s.node().clock().millis();
         long deadline = expiryDeadline(s);
         if (deadline > 0 && now >= deadline) {
             s.close(Disconnect.EXPIRED);
@@ -143,7 +143,7 @@ final class SessionTimers {
         if (earliest == Long.MAX_VALUE) {
             return;
         }
-        long delayMillis = earliest * 1000 - System.currentTimeMillis()
+        long delayMillis = earliest * 1000 - s.node().clock().millis()
                 + s.node().config().client.expiredSubCloseDelay.toMillis();
         s.subExpiryTimer = s.node().scheduler().schedule(() -> s.onLoop(() -> checkSubExpiry(s)),
                 Math.max(delayMillis, 0), TimeUnit.MILLISECONDS);
@@ -153,7 +153,7 @@ final class SessionTimers {
         if (!s.connected()) {
             return;
         }
-        long now = System.currentTimeMillis();
+        long now = s.node().clock().millis();
         long grace = s.node().config().client.expiredSubCloseDelay.toMillis();
         // entrySet, not values(): values() would cache a view object in every session's map
         for (Map.Entry<String, Subscription> subEntry : s.subscriptions().entrySet()) {

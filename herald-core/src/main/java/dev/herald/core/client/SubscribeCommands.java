@@ -267,11 +267,11 @@ public final class SubscribeCommands {
                 r.recovered(), r.positioned(), data, r.wasRecovering(), r.delta());
     }
 
-    private static Result.Subscribe withExpiry(Result.Subscribe r, long expireAt) {
+    private Result.Subscribe withExpiry(Result.Subscribe r, long expireAt) {
         if (expireAt <= 0) {
             return r;
         }
-        int ttl = (int) Math.max(0, expireAt - System.currentTimeMillis() / 1000);
+        int ttl = (int) Math.max(0, expireAt - node.clock().millis() / 1000);
         return new Result.Subscribe(true, ttl, r.recoverable(), r.epoch(), r.offset(), r.publications(),
                 r.recovered(), r.positioned(), r.data(), r.wasRecovering(), r.delta());
     }
@@ -388,7 +388,7 @@ public final class SubscribeCommands {
                 }
                 sub.expireAt(t.expireAt());
                 SessionTimers.scheduleSubExpiry(session);
-                int ttl = t.expireAt() > 0 ? (int) Math.max(0, t.expireAt() - System.currentTimeMillis() / 1000) : 0;
+                int ttl = t.expireAt() > 0 ? (int) Math.max(0, t.expireAt() - node.clock().millis() / 1000) : 0;
                 session.reply(Reply.ok(commandId, new Result.SubRefresh(t.expireAt() > 0, ttl)));
             });
             return null;

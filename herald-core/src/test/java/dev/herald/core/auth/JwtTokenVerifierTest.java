@@ -1,10 +1,12 @@
 package dev.herald.core.auth;
 
 import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.time.ManualClock;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
@@ -82,6 +84,20 @@ class JwtTokenVerifierTest {
         assertEquals(TokenException.Kind.EXPIRED, kind(v.verifyConnectToken(hs256("{\"exp\":" + (NOW - 1) + "}", SECRET))));
         assertEquals(TokenException.Kind.EXPIRED, kind(v.verifyConnectToken(hs256("{\"exp\":" + NOW + "}", SECRET))));
         assertEquals(NOW + 1, ok(v.verifyConnectToken(hs256("{\"exp\":" + (NOW + 1) + "}", SECRET))).expireAt());
+    }
+
+    @Test
+    void expiryFollowsTheNodesManualClock() {
+        ManualClock clock = new ManualClock(NOW * 1000);
+        HeraldConfig.Client client = new HeraldConfig.Client();
+        client.token.hmacSecretKey = SECRET;
+        JwtTokenVerifier v = new JwtTokenVerifier(client, clock.asJavaClock(), null);
+        String token = hs256("{\"exp\":" + (NOW + 10) + "}", SECRET);
+        assertEquals(NOW + 10, ok(v.verifyConnectToken(token)).expireAt());
+        clock.advance(Duration.ofMillis(9_999));
+        ok(v.verifyConnectToken(token));
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(TokenException.Kind.EXPIRED, kind(v.verifyConnectToken(token)));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.herald.core.engine;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
+import dev.herald.core.time.ManualScheduler;
 import dev.herald.protocol.StreamPosition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,20 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The memory broker on manual time: its TTLs and its once-a-second sweep move only when the test advances. */
 class MemoryBrokerTest {
-    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final ManualScheduler time = new ManualScheduler();
     private final List<Publication> delivered = new ArrayList<>();
     private MemoryBroker broker;
 
     @BeforeEach
     void setUp() {
-        broker = new MemoryBroker((task, delay, unit) -> () -> { }, now::get);
+        broker = new MemoryBroker(time, time.clock()::millis);
         broker.start(new BrokerEventHandler() {
             @Override
             public void handlePublication(ChannelKey channel, Publication publication, StreamPosition position) {
@@ -88,12 +89,13 @@ class MemoryBrokerTest {
         broker.publish(ChannelKey.of("a"), pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
         broker.publish(ChannelKey.of("b"), pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(60)));
         assertEquals(2, broker.streamCount());
-        now.addAndGet(6_000);
-        broker.sweep();
+        time.advance(Duration.ofMillis(4_999));
+        assertEquals(1, read("a", null, -1, false).publications().size(), "kept until the TTL");
+        time.advance(Duration.ofMillis(1_001));
         assertTrue(read("a", null, -1, false).publications().isEmpty());
         assertEquals(1, read("a", null, -1, false).top().offset(), "position outlives publications");
-        now.addAndGet(60_000);
-        broker.sweep();
+        // No explicit sweep: the broker's own scheduled sweep removes the streams whose meta TTL has passed.
+        time.advance(Duration.ofSeconds(60));
         assertEquals(0, broker.streamCount());
     }
 
@@ -101,8 +103,7 @@ class MemoryBrokerTest {
     void lostStreamGetsNewEpoch() {
         broker.publish(ChannelKey.of("a"), pub(1), history(10, Duration.ofSeconds(5), Duration.ofSeconds(10)));
         String epoch = read("a", null, 0, false).top().epoch();
-        now.addAndGet(20_000);
-        broker.sweep();
+        time.advance(Duration.ofSeconds(20));
         HistoryPage after = read("a", null, 0, false);
         assertNotEquals(epoch, after.top().epoch());
         assertEquals(0, after.top().offset());

@@ -1,6 +1,7 @@
 package dev.herald.core.testing;
 
 import dev.herald.core.Node;
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.api.ApiExecutor;
 import dev.herald.core.auth.ConnectToken;
 import dev.herald.core.auth.SubscribeToken;
@@ -11,11 +12,14 @@ import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
+import dev.herald.core.time.Clock;
 import dev.herald.core.time.ExecutorScheduler;
+import dev.herald.core.time.ManualScheduler;
+import dev.herald.core.time.Scheduler;
 import dev.herald.protocol.Request;
 
 import java.nio.charset.StandardCharsets;
-
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,16 +31,20 @@ import java.util.concurrent.ScheduledExecutorService;
  * A real node on the memory engine, with a token verifier that knows a fixed set of tokens (the token
  * {@code "expired"} fails as expired, any other unknown one as invalid), and helpers that connect sessions over
  * {@link FakeTransport}s. Shared by the core and server test suites.
+ *
+ * <p>Time is real (a timer thread and the system clock) unless the node is made {@link #withManualTime}: then the
+ * sessions' timers, expiry and the broker's TTLs all run on {@link #time}, and nothing happens until the test
+ * advances it. With {@link FakeTransport}'s caller-thread executor a timer's whole effect (a ping written, a close)
+ * has happened when {@link #advance} returns.
  */
 public final class TestNode implements AutoCloseable {
     public final HeraldConfig config;
     public final Node node;
     public final ApiExecutor api;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "test-timer");
-        t.setDaemon(true);
-        return t;
-    });
+    /** The manual time this node runs on, or null when it runs on real time. */
+    public final ManualScheduler time;
+    /** The real timer thread, or null on manual time. */
+    private final ScheduledExecutorService timer;
     private final Map<String, ConnectToken> connectTokens = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, SubscribeToken> subscribeTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -46,13 +54,38 @@ public final class TestNode implements AutoCloseable {
     }
 
     public TestNode(HeraldConfig config) {
-        this(config, null);
+        this(config, null, null);
     }
 
-    /** A node on {@code broker} (null: a memory broker on the node's timer). */
+    /** A node on real time and {@code broker}. */
     public TestNode(HeraldConfig config, Broker broker) {
+        this(config, null, broker);
+    }
+
+    /** A node on manual time: its timers and TTLs move only with {@link #advance}. */
+    public static TestNode withManualTime(HeraldConfig config) {
+        return new TestNode(config, new ManualScheduler(), null);
+    }
+
+    /** {@code time} null: real time; {@code broker} null: a memory broker on the node's timer and clock. */
+    private TestNode(HeraldConfig config, ManualScheduler time, Broker broker) {
         this.config = config;
-        ExecutorScheduler scheduler = new ExecutorScheduler(timer);
+        this.time = time;
+        Scheduler scheduler;
+        Clock clock;
+        if (time == null) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "test-timer");
+                t.setDaemon(true);
+                return t;
+            });
+            scheduler = new ExecutorScheduler(timer);
+            clock = Clock.system();
+        } else {
+            timer = null;
+            scheduler = time;
+            clock = time.clock();
+        }
         TokenVerifier verifier = new TokenVerifier() {
             @Override
             public CompletionStage<ConnectToken> verifyConnectToken(String token) {
@@ -66,8 +99,8 @@ public final class TestNode implements AutoCloseable {
                 return t != null ? CompletableFuture.completedFuture(t) : unknown(token);
             }
         };
-        this.node = new Node(config, broker != null ? broker : new MemoryBroker(scheduler, System::currentTimeMillis),
-                new MemoryPresenceManager(), verifier, null, scheduler, "test_8000", "0.1.0");
+        this.node = new Node(config, broker != null ? broker : new MemoryBroker(scheduler, clock::millis),
+                new MemoryPresenceManager(), verifier, null, scheduler, clock, "test_8000", "0.1.0", Telemetry.NOOP);
         node.start();
         this.api = new ApiExecutor(node);
     }
@@ -127,9 +160,24 @@ public final class TestNode implements AutoCloseable {
         session.handleFrame(frame.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Moves manual time forward, running the timers that fall due; only for a node {@link #withManualTime}. */
+    public void advance(Duration duration) {
+        if (time == null) {
+            throw new IllegalStateException("this node runs on real time");
+        }
+        time.advance(duration);
+    }
+
+    /** The current time of this node's clock, epoch millis. */
+    public long nowMillis() {
+        return node.clock().millis();
+    }
+
     @Override
     public void close() {
         node.shutdown();
-        timer.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
     }
 }
