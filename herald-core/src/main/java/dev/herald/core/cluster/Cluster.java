@@ -114,11 +114,15 @@ public final class Cluster implements AutoCloseable {
         return registry.nodes();
     }
 
-    /** Stops heartbeating and receiving; peers drop this node after their heartbeat window. */
+    /**
+     * Stops heartbeating and receiving; peers drop this node after their heartbeat window. Surveys still waiting
+     * complete at once, the nodes that had not answered listed as missing.
+     */
     @Override
     public void close() {
         registry.stop();
         controller.close();
+        surveys.finishAll();
     }
 
     /** Surveys still waiting for answers; for tests and metrics. */

@@ -89,6 +89,11 @@ final class Surveys {
         }
     }
 
+    /** Ends every survey now with what it has, e.g. on shutdown, when no timeout may fire any more. */
+    void finishAll() {
+        pending.forEach(this::finish);
+    }
+
     /** How many surveys are waiting; for tests and metrics. */
     int pendingCount() {
         return pending.size();

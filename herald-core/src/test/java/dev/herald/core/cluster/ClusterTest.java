@@ -284,6 +284,19 @@ class ClusterTest {
     }
 
     @Test
+    void closingANodeEndsItsPendingSurveysAtOnce() {
+        threeNodes();
+        bus.stop("c");
+        Member a = members.remove("a");
+        CompletableFuture<SurveyResult<byte[]>> pending =
+                a.cluster().survey("channels", new byte[0]).toCompletableFuture();
+        a.cluster().close();
+        SurveyResult<byte[]> result = done(pending);
+        assertEquals(List.of("c"), result.missing());
+        assertEquals(0, a.cluster().pendingSurveys());
+    }
+
+    @Test
     void unreadableMessagesAndTypesOfALaterReleaseAreIgnored() throws Exception {
         threeNodes();
         Controller raw = bus.controller();
