@@ -1,5 +1,6 @@
 package dev.herald.core;
 
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;

@@ -127,7 +127,7 @@ class WebSocketEndpointTest {
         while (server.node().hub().userSessions("").isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        return (WebSocketTransport) server.node().hub().userSessions("").getFirst().transport();
+        return (WebSocketTransport) ((dev.herald.core.client.ClientSession) server.node().hub().userSessions("").getFirst()).transport();
     }
 
     @Test
