@@ -67,8 +67,9 @@ public final class ConnectCommands {
         }
         if (node.connectProxy() != null) {
             ConnectProxyRequest proxyRequest = new ConnectProxyRequest(session.id(), session.transport().name(),
-                    session.protocol().wireName(), "json", request.name(), request.version(), request.data(),
-                    request.subs() == null ? List.of() : List.copyOf(request.subs().keySet()));
+                    session.protocol().wireName(), request.name(), request.version(), request.data(),
+                    request.subs() == null ? List.of() : List.copyOf(request.subs().keySet()),
+                    session.transport().requestHeaders());
             return node.connectProxy().connect(proxyRequest).thenApply(ConnectCommands::fromProxy);
         }
         if (config.insecure || config.allowAnonymousConnectWithoutToken) {

@@ -144,12 +144,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             }
         }
         WebSocketConnection connection = new WebSocketConnection(node, protocol, unidirectional, urlConnect);
+        Map<String, List<String>> proxyHeaders = ProxyHeaders.capture(request.headers(), config);
         ChannelPipeline p = ctx.pipeline();
         p.addLast(HandlerNames.WS_CONNECTION, connection);
         p.remove(HandlerNames.HTTP_AGGREGATOR);
         p.remove(this);
         p.remove(HandlerNames.HTTP_CODEC);
-        connection.start(switching);
+        connection.start(switching, proxyHeaders);
     }
 
     private static Protocol protocolOf(FullHttpRequest request, QueryStringDecoder query) {

@@ -114,6 +114,7 @@ final class StreamEndpoints {
                 : StreamTransport.Framing.NEWLINE;
         StreamTransport transport = new StreamTransport(ctx.channel(), kind.transportName, protocol,
                 kind.unidirectional, framing, config.client.queueMaxSize, config.websocket.writeTimeout.toMillis());
+        transport.requestHeaders(ProxyHeaders.capture(request.headers(), config));
         ClientSession session = node.newSession(transport);
         ChannelPipeline p = ctx.pipeline();
         p.remove(HandlerNames.HTTP_AGGREGATOR);

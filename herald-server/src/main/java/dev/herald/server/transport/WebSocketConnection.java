@@ -11,6 +11,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * A WebSocket connection after the handshake: the only handler in its pipeline. It reads frames itself
  * ({@link WebSocketFrameReader}), gives each data message to the session, answers pings, echoes the peer's close,
@@ -45,11 +48,15 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         this.ctx = ctx;
     }
 
-    /** Sends the 101 response and starts the session; the HTTP handlers are already gone. Event loop only. */
-    void start(ByteBuf switchingProtocols) {
+    /**
+     * Sends the 101 response and starts the session; the HTTP handlers are already gone. {@code requestHeaders} are
+     * the upgrade request's headers for the connect proxy. Event loop only.
+     */
+    void start(ByteBuf switchingProtocols, Map<String, List<String>> requestHeaders) {
         var config = node.config();
         transport = new WebSocketTransport(ctx, protocol, unidirectional, config.client.queueMaxSize,
                 config.websocket.writeTimeout.toMillis());
+        transport.requestHeaders(requestHeaders);
         ctx.writeAndFlush(switchingProtocols, ctx.voidPromise());
         session = node.newSession(transport);
         if (urlConnect != null) {
