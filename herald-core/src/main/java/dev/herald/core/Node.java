@@ -244,9 +244,19 @@ public final class Node implements BrokerEventHandler {
      */
     public void subscribe(String user, String channel, String client, String session,
                           dev.herald.core.auth.SubscribeOptions options) {
+        subscribe(user, channel, client, session, options, null, 0);
+    }
+
+    /**
+     * As above, recovering from {@code recoverSince} (null = none) and expiring at {@code expireAt} (Unix seconds,
+     * 0 = never): the server API's {@code recover_since} and {@code expire_at}.
+     */
+    public void subscribe(String user, String channel, String client, String session,
+                          dev.herald.core.auth.SubscribeOptions options, StreamPosition recoverSince, long expireAt) {
         rules.options(channel);
         for (ClientSession s : select(user, client, session)) {
-            s.transport().executor().execute(() -> subscribeCommands.apiSubscribe(s, channel, options));
+            s.transport().executor().execute(
+                    () -> subscribeCommands.apiSubscribe(s, channel, options, recoverSince, expireAt));
         }
     }
 
