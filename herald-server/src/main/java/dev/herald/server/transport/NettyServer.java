@@ -58,8 +58,10 @@ public final class NettyServer implements AutoCloseable {
         this.loops = new MultiThreadIoEventLoopGroup(Math.max(1, threads), factory);
         var config = node.config();
         HttpRouter.Shared shared = HttpRouter.Shared.of(node, new Origins(config.client.allowedOrigins), services);
-        int maxBody = Math.max(config.httpApi.maxRequestBodySize,
-                Math.max(config.uniHttpStream.maxRequestBodySize, config.uniSse.maxRequestBodySize));
+        // The aggregator's cap is the largest body any endpoint takes; each endpoint then checks its own limit.
+        int maxBody = Math.max(Math.max(config.httpApi.maxRequestBodySize, config.uniHttpStream.maxRequestBodySize),
+                Math.max(config.uniSse.maxRequestBodySize,
+                        Math.max(config.httpStream.maxRequestBodySize, config.sse.maxRequestBodySize)));
         int queueMax = config.client.queueMaxSize;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
