@@ -85,6 +85,10 @@ public final class ConfigValidator {
                 errors.add("client.subscription_token.enabled is set but no key is configured "
                         + "(hmac_secret_key, rsa_public_key, ecdsa_public_key or jwks_public_endpoint)");
             }
+        } else if (hasKeys(c.subscriptionToken) || !c.subscriptionToken.audience.isEmpty()
+                || !c.subscriptionToken.issuer.isEmpty()) {
+            warnings.add("client.subscription_token has keys but client.subscription_token.enabled is off: "
+                    + "subscription tokens are verified with client.token's keys");
         }
         if (c.allowedOrigins.contains("*")) {
             warnings.add("client.allowed_origins contains \"*\": every origin is allowed");

@@ -140,6 +140,16 @@ class ConfigValidatorTest {
                 ConfigValidator.validate(c));
     }
 
+    @Test
+    void subscriptionTokenKeysWithoutEnabledAreWarnedAbout() {
+        HeraldConfig c = new HeraldConfig();
+        c.client.subscriptionToken.hmacSecretKey = "k".repeat(32);
+        ConfigValidator.Report report = ConfigValidator.check(c);
+        assertTrue(report.ok(), report.errors().toString());
+        assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("client.subscription_token has keys but "
+                + "client.subscription_token.enabled is off")), report.warnings().toString());
+    }
+
     static HeraldConfig.Namespace namespace(String name) {
         HeraldConfig.Namespace ns = new HeraldConfig.Namespace();
         ns.name = name;

@@ -66,6 +66,29 @@ class UnsupportedKeysTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"broker", "presence_manager", "controller"})
+    void aSeparateEngineSectionTurnedOnIsALoadErrorNotAnUnknownKey(String section) throws IOException {
+        Path file = dir.resolve("config.json");
+        Files.writeString(file, "{\"" + section + "\": {\"enabled\": true, \"type\": \"redis\"}}");
+        ConfigLoader.Result r = new ConfigLoader(Map.of()).load(file, true, Map.of());
+        assertEquals(1, r.errors().size(), r.errors().toString());
+        assertTrue(r.errors().getFirst().startsWith(section + ".enabled: a separate "), r.errors().getFirst());
+        assertTrue(r.errors().getFirst().contains("is not supported yet"), r.errors().getFirst());
+        assertEquals(List.of(), r.unknownKeys());
+
+        String env = ConfigModel.envName(section + ".enabled");
+        ConfigLoader.Result fromEnv = new ConfigLoader(Map.of(env, "true")).load(null, false, Map.of());
+        assertEquals(1, fromEnv.errors().size(), fromEnv.errors().toString());
+        assertTrue(fromEnv.errors().getFirst().startsWith(env + ": " + section + ".enabled"));
+
+        // Off, the section is only an unknown key, as before.
+        Files.writeString(file, "{\"" + section + "\": {\"enabled\": false}}");
+        ConfigLoader.Result off = new ConfigLoader(Map.of()).load(file, true, Map.of());
+        assertEquals(List.of(), off.errors());
+        assertEquals(List.of(section), off.unknownKeys());
+    }
+
     private List<String> errors(String json) throws IOException {
         Path file = dir.resolve("config.json");
         Files.writeString(file, json);
