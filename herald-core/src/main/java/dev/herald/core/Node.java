@@ -283,10 +283,20 @@ public final class Node implements BrokerEventHandler {
      */
     public void subscribe(String user, String channel, String client, String session,
                           dev.herald.core.auth.SubscribeOptions options) {
+        subscribe(user, channel, client, session, options, null, 0);
+    }
+
+    /**
+     * As above, recovering from {@code recoverSince} (null = none) and expiring at {@code expireAt} (Unix seconds,
+     * 0 = never): the server API's {@code recover_since} and {@code expire_at}.
+     */
+    public void subscribe(String user, String channel, String client, String session,
+                          dev.herald.core.auth.SubscribeOptions options, StreamPosition recoverSince, long expireAt) {
         rules.options(channel);
         for (HubSession s : select(user, client, session)) {
             if (s instanceof ClientSession cs) {
-                cs.executor().execute(() -> subscribeCommands.apiSubscribe(cs, channel, options));
+                cs.executor().execute(
+                        () -> subscribeCommands.apiSubscribe(cs, channel, options, recoverSince, expireAt));
             }
         }
     }

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -122,7 +123,10 @@ public final class HeraldServer implements AutoCloseable {
         terminated.await();
     }
 
-    /** Graceful shutdown: stop accepting, disconnect clients with 3001, then stop the event loops. */
+    /**
+     * Graceful shutdown: stop accepting, disconnect clients with 3001, then stop the event loops, within
+     * {@code shutdown.timeout} (as Centrifugo: past it the shutdown stops waiting and the process may exit).
+     */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -130,9 +134,14 @@ public final class HeraldServer implements AutoCloseable {
         }
         closed = true;
         log.info("shutting down");
-        server.stopAccepting();
+        Duration timeout = config.shutdown.timeout;
+        long started = System.nanoTime();
+        server.stopAccepting(timeout);
         node.shutdown();
-        server.close();
+        Duration left = timeout.minusNanos(System.nanoTime() - started);
+        if (!server.close(left.isNegative() ? Duration.ZERO : left)) {
+            log.warn("shutdown timeout ({}) reached: event loops still busy", timeout);
+        }
         scheduler.close();
         listings.shutdown();
         terminated.countDown();

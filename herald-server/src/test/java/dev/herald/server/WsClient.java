@@ -22,16 +22,26 @@ public final class WsClient implements WebSocket.Listener, AutoCloseable {
     private final WebSocket ws;
 
     private WsClient(URI uri, String subprotocol) throws Exception {
+        this(uri, subprotocol, java.util.Map.of());
+    }
+
+    private WsClient(URI uri, String subprotocol, java.util.Map<String, String> headers) throws Exception {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5));
         if (subprotocol != null) {
             builder.subprotocols(subprotocol);
         }
+        headers.forEach(builder::header);
         ws = builder.buildAsync(uri, this).get(5, TimeUnit.SECONDS);
     }
 
     public static WsClient open(int port, String path) throws Exception {
         return new WsClient(URI.create("ws://127.0.0.1:" + port + path), null);
+    }
+
+    /** Opens with extra headers on the upgrade request. */
+    public static WsClient open(int port, String path, java.util.Map<String, String> headers) throws Exception {
+        return new WsClient(URI.create("ws://127.0.0.1:" + port + path), null, headers);
     }
 
     public static WsClient openProtobuf(int port) throws Exception {

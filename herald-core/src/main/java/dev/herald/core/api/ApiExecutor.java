@@ -149,7 +149,8 @@ public final class ApiExecutor {
 
     /**
      * Subscribes matching connections server-side (source 10, "server API"); each gets a subscribe push carrying
-     * {@code data}. {@code recover_since} and {@code expire_at} are not supported by the node yet and are ignored.
+     * {@code data}, and the publications recovered from {@code recover_since} when the channel is recoverable. The
+     * subscription expires at {@code expire_at} (Unix seconds, 0 = never).
      */
     public CompletionStage<ApiResult.Empty> subscribe(ApiRequest.Subscribe r) {
         return guard("subscribe", () -> {
@@ -158,7 +159,8 @@ public final class ApiExecutor {
             }
             SubscribeOptions options = new SubscribeOptions(payload(r.info(), r.b64info()),
                     payload(r.data(), r.b64data()), r.override());
-            node.subscribe(nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()), options);
+            node.subscribe(nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()), options,
+                    r.recoverSince(), r.expireAt());
             return EMPTY;
         });
     }

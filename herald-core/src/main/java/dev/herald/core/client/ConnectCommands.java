@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -67,8 +68,9 @@ public final class ConnectCommands {
         }
         if (node.connectProxy() != null) {
             ConnectProxyRequest proxyRequest = new ConnectProxyRequest(session.id(), session.transport().name(),
-                    session.protocol().wireName(), "json", request.name(), request.version(), request.data(),
-                    request.subs() == null ? List.of() : List.copyOf(request.subs().keySet()));
+                    session.protocol().wireName(), request.name(), request.version(), request.data(),
+                    request.subs() == null ? List.of() : List.copyOf(request.subs().keySet()),
+                    session.transport().requestHeaders());
             return node.connectProxy().connect(proxyRequest).thenApply(ConnectCommands::fromProxy);
         }
         if (config.insecure || config.allowAnonymousConnectWithoutToken) {
@@ -115,6 +117,11 @@ public final class ConnectCommands {
                 creds.info(), creds.meta(), creds.data(), creds.tokenId(), creds.tokenIssuedAt(), creds.channels(),
                 creds.subs(), creds.source(), creds.fromToken());
         session.assumeUser(effective.user());
+        if (singleConnection(effective.user())) {
+            // Centrifugo's single_connection: the new connection wins, the user's older ones go with 3504. Only
+            // this node's for now (they leave the hub before disconnect returns, so the limit below sees none).
+            node.disconnect(effective.user(), null, null, Set.of(session.id()), Disconnect.CONNECTION_LIMIT);
+        }
         if (!node.hub().addSession(session, config.userConnectionLimit)) {
             throw new DisconnectException(Disconnect.CONNECTION_LIMIT);
         }
@@ -188,6 +195,11 @@ public final class ConnectCommands {
             out.putIfAbsent(personal, null);
         }
         return out;
+    }
+
+    private boolean singleConnection(String user) {
+        HeraldConfig.PersonalChannel personal = config.subscribeToUserPersonalChannel;
+        return personal.enabled && personal.singleConnection && !user.isEmpty();
     }
 
     private String personalChannel(String user) {

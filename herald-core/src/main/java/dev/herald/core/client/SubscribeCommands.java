@@ -160,6 +160,13 @@ public final class SubscribeCommands {
      */
     CompletionStage<Result.Subscribe> serverSubscribe(ClientSession session, String channel, SubscribeOptions opts,
                                                       Request.Subscribe hint, int source) {
+        return serverSubscribe(session, channel, opts, hint, source, 0);
+    }
+
+    /** As above, with the subscription's expiry ({@code expireAt} Unix seconds, 0 = never). */
+    private CompletionStage<Result.Subscribe> serverSubscribe(ClientSession session, String channel,
+                                                              SubscribeOptions opts, Request.Subscribe hint,
+                                                              int source, long expireAt) {
         ChannelOptions options = node.rules().options(channel);
         SubscribeOptions.Override override = opts == null ? null : opts.override();
         boolean history = options.historyEnabled();
@@ -172,7 +179,7 @@ public final class SubscribeCommands {
         boolean presence = flag(override == null ? null : override.presence(), options.presence);
         Subscription sub = new Subscription(session, channel.intern(),
                 new ClientInfo(session.user(), session.id(), session.info(), opts == null ? null : opts.info()),
-                pushJoinLeave, presence, true, positioned, recoverable, null, 0, source, 0);
+                pushJoinLeave, presence, true, positioned, recoverable, null, 0, source, expireAt);
         Request.Subscribe recovery = hint != null && hint.recover() && recoverable ? hint : null;
         return add(session, sub, options, joinLeave, recovery).thenApply(result -> {
             if (sub.positioned()) {
@@ -190,20 +197,48 @@ public final class SubscribeCommands {
      * connection already in the channel is left as it is. Executor thread.
      */
     public void apiSubscribe(ClientSession session, String channel, SubscribeOptions opts) {
+        apiSubscribe(session, channel, opts, null, 0);
+    }
+
+    /**
+     * As above, recovering from {@code recoverSince} (null = no recovery) and expiring at {@code expireAt} (Unix
+     * seconds, 0 = never; an expired server-side subscription disconnects with 3006). As in Centrifugo, recovery
+     * happens only where the subscription is recoverable (the namespace's or the override's force_recovery); when
+     * it succeeds the push carries the {@code recoverSince} offset and the recovered publications follow it as
+     * {@code pub} pushes, in order, before any new one, so the client's position ends at the stream's top. An
+     * {@code expireAt} already past subscribes no one. Executor thread.
+     */
+    public void apiSubscribe(ClientSession session, String channel, SubscribeOptions opts,
+                             StreamPosition recoverSince, long expireAt) {
         if (!session.connected() || session.subscriptions().containsKey(channel)) {
             return;
         }
-        serverSubscribe(session, channel, opts, null, 10).whenComplete((result, error) -> session.onLoop(() -> {
-            Subscription sub = session.subscriptions().get(channel);
-            if (error != null || sub == null) {
-                log.warn("client {}: server API subscribe to {} failed", session.id(), channel,
-                        error == null ? null : ConnectCommands.unwrap(error));
-                return;
-            }
-            session.push(new Push(channel, new PushBody.Subscribe(result.recoverable(), result.epoch(),
-                    result.offset(), result.positioned(), result.data())));
-            sub.release(result.offset());
-        }));
+        if (expireAt > 0 && expireAt <= System.currentTimeMillis() / 1000) {
+            log.info("client {}: server API subscribe to {} not done: expire_at {} has passed", session.id(), channel,
+                    expireAt);
+            return;
+        }
+        Request.Subscribe hint = recoverSince == null ? null : new Request.Subscribe(channel, null, true,
+                recoverSince.epoch(), recoverSince.offset(), null, false, false, false, null);
+        serverSubscribe(session, channel, opts, hint, 10, expireAt)
+                .whenComplete((result, error) -> session.onLoop(() -> {
+                    Subscription sub = session.subscriptions().get(channel);
+                    if (error != null || sub == null) {
+                        log.warn("client {}: server API subscribe to {} failed", session.id(), channel,
+                                error == null ? null : ConnectCommands.unwrap(error));
+                        return;
+                    }
+                    long offset = result.recovered() ? recoverSince.offset() : result.offset();
+                    session.push(new Push(channel, new PushBody.Subscribe(result.recoverable(), result.epoch(),
+                            offset, result.positioned(), result.data())));
+                    for (Publication publication : result.publications()) {
+                        session.push(new Push(channel, publication));
+                    }
+                    sub.release(lastOffset(result));
+                    if (expireAt > 0) {
+                        SessionTimers.scheduleSubExpiry(session);
+                    }
+                }));
     }
 
     /**

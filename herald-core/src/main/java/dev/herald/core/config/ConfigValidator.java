@@ -27,6 +27,11 @@ public final class ConfigValidator {
     private static final Pattern NAMESPACE_NAME = Pattern.compile("^[-a-zA-Z0-9_.]{2,}$");
     private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error", "fatal", "none");
     private static final Set<String> ENGINES = Set.of("memory", "redis", "nats");
+    /** Engines Centrifugo has and Herald does not yet: refused by name rather than silently run as memory. */
+    private static final Set<String> FUTURE_ENGINES = Set.of("redis", "nats");
+    /** Headers the connect proxy's HTTP client sets itself (or may not set): forwarding them cannot work. */
+    private static final Set<String> UNFORWARDABLE_HEADERS = Set.of("connection", "content-length", "content-type",
+            "expect", "host", "upgrade");
 
     /** What is wrong ({@code errors}) and what is merely risky ({@code warnings}) in a config. */
     public record Report(List<String> errors, List<String> warnings) {
@@ -52,6 +57,7 @@ public final class ConfigValidator {
         v.client(config.client);
         v.channel(config.channel);
         v.other(config);
+        v.unsupported(config);
         v.nonNegative(config, "");
         return new Report(List.copyOf(v.errors), List.copyOf(v.warnings));
     }
@@ -79,6 +85,10 @@ public final class ConfigValidator {
                 errors.add("client.subscription_token.enabled is set but no key is configured "
                         + "(hmac_secret_key, rsa_public_key, ecdsa_public_key or jwks_public_endpoint)");
             }
+        } else if (hasKeys(c.subscriptionToken) || !c.subscriptionToken.audience.isEmpty()
+                || !c.subscriptionToken.issuer.isEmpty()) {
+            warnings.add("client.subscription_token has keys but client.subscription_token.enabled is off: "
+                    + "subscription tokens are verified with client.token's keys");
         }
         if (c.allowedOrigins.contains("*")) {
             warnings.add("client.allowed_origins contains \"*\": every origin is allowed");
@@ -87,7 +97,6 @@ public final class ConfigValidator {
             warnings.add("client.insecure is on: no token needed, every channel open. Never use it in production");
         }
         proxy("client.proxy.connect", c.proxy.connect);
-        proxy("client.proxy.refresh", c.proxy.refresh);
     }
 
     private void keys(String path, HeraldConfig.Token t) {
@@ -128,6 +137,12 @@ public final class ConfigValidator {
             errors.add(path + ".endpoint: not an http(s):// or grpc:// URL: " + p.endpoint);
         }
         positive(path + ".timeout", p.timeout);
+        for (String header : p.httpHeaders) {
+            if (header == null || header.isBlank() || UNFORWARDABLE_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+                errors.add(path + ".http_headers: \"" + header + "\" cannot be forwarded (the proxy request sets "
+                        + "its own " + String.join(", ", sorted(UNFORWARDABLE_HEADERS)) + ")");
+            }
+        }
     }
 
     private void channel(HeraldConfig.Channel ch) {
@@ -172,12 +187,6 @@ public final class ConfigValidator {
     }
 
     private void other(HeraldConfig c) {
-        if (c.admin.enabled && !c.admin.insecure && (c.admin.password.isEmpty() || c.admin.secret.isEmpty())) {
-            errors.add("admin.enabled needs admin.password and admin.secret (or admin.insecure)");
-        }
-        if (c.admin.insecure && c.admin.enabled) {
-            warnings.add("admin.insecure is on: the admin UI needs no login");
-        }
         if (c.httpApi.insecure) {
             warnings.add("http_api.insecure is on: the server API needs no key");
         } else if (c.httpApi.key.isEmpty()) {
@@ -189,6 +198,10 @@ public final class ConfigValidator {
         if (c.log.level == null || !LOG_LEVELS.contains(c.log.level.toLowerCase(Locale.ROOT))) {
             errors.add("log.level: \"" + c.log.level + "\" is not one of " + String.join("|", sorted(LOG_LEVELS)));
         }
+        if (c.httpApi.errorMode != null && !c.httpApi.errorMode.isEmpty()
+                && !"transport".equalsIgnoreCase(c.httpApi.errorMode)) {
+            errors.add("http_api.error_mode: \"" + c.httpApi.errorMode + "\" is not \"\" or \"transport\"");
+        }
         if (c.engine.type == null || !ENGINES.contains(c.engine.type)) {
             errors.add("engine.type: \"" + c.engine.type + "\" is not one of " + String.join("|", sorted(ENGINES)));
         }
@@ -199,9 +212,82 @@ public final class ConfigValidator {
             errors.add("client.subscribe_to_user_personal_channel.personal_channel_namespace: namespace \""
                     + personal.personalChannelNamespace + "\" is not defined in channel.namespaces");
         }
+        singleConnection(c);
         if (c.rpc.ping.enabled && c.rpc.ping.method.isEmpty()) {
             errors.add("rpc.ping.method must not be empty when rpc.ping.enabled");
         }
+    }
+
+    /**
+     * {@code single_connection} as Centrifugo checks it: the personal channel's namespace needs presence (what a
+     * cluster uses to find the user's other connections). Without {@code enabled} it would do nothing, so that is
+     * an error here rather than a silent no-op.
+     */
+    private void singleConnection(HeraldConfig c) {
+        HeraldConfig.PersonalChannel personal = c.client.subscribeToUserPersonalChannel;
+        String path = "client.subscribe_to_user_personal_channel";
+        if (!personal.singleConnection) {
+            return;
+        }
+        if (!personal.enabled) {
+            errors.add(path + ".single_connection needs " + path + ".enabled (it acts on the personal channel)");
+            return;
+        }
+        String ns = personal.personalChannelNamespace;
+        HeraldConfig.ChannelOptions options = ns.isEmpty() ? c.channel.withoutNamespace
+                : c.channel.namespaces.stream().filter(n -> n != null && ns.equals(n.name)).findFirst().orElse(null);
+        if (options != null && !options.presence) {
+            errors.add(path + ".single_connection needs presence in "
+                    + (ns.isEmpty() ? "channel.without_namespace" : "namespace \"" + ns + "\""));
+        }
+    }
+
+    /**
+     * Keys Herald parses (Centrifugo has them) but does not act on yet: each is refused by name when set to
+     * anything but its default, so a config never seems to turn on something that is not there. Defaults pass,
+     * which keeps {@code defaultconfig} and {@code genconfig} output valid.
+     */
+    private void unsupported(HeraldConfig c) {
+        if (c.engine.type != null && FUTURE_ENGINES.contains(c.engine.type)) {
+            errors.add("engine.type: \"" + c.engine.type + "\" is not supported yet (only \"memory\": a single "
+                    + "node, no cluster)");
+        }
+        if (c.admin.enabled) {
+            errors.add("admin.enabled: the admin web UI is not supported yet");
+        }
+        for (String leaf : changedLeaves(c.client.proxy.refresh, new HeraldConfig.Proxy(), "client.proxy.refresh.")) {
+            errors.add(leaf + ": the refresh proxy is not supported yet");
+        }
+        if (c.client.proxy.connect.includeConnectionMeta) {
+            errors.add("client.proxy.connect.include_connection_meta is not supported: a connecting client has no "
+                    + "meta yet, and Herald has no other proxy to send it to");
+        }
+        if (c.client.token.enabled) {
+            errors.add("client.token.enabled is not supported: connection tokens are always verified "
+                    + "(enabled exists for client.subscription_token only)");
+        }
+        if (c.uniWebsocket.maxRequestBodySize != new HeraldConfig.Transport().maxRequestBodySize) {
+            errors.add("uni_websocket.max_request_body_size is not supported: a uni_websocket connect request is a "
+                    + "WebSocket message, limited by websocket.message_size_limit");
+        }
+    }
+
+    /** Paths ({@code prefix} + key) of the leaves of {@code section} whose value differs from {@code defaults}. */
+    private static List<String> changedLeaves(Object section, Object defaults, String prefix) {
+        List<String> out = new ArrayList<>();
+        for (Field f : section.getClass().getFields()) {
+            if (Modifier.isStatic(f.getModifiers())) {
+                continue;
+            }
+            try {
+                if (!java.util.Objects.equals(f.get(section), f.get(defaults))) {
+                    out.add(prefix + snake(f.getName()));
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return out;
     }
 
     private void positive(String path, Duration d) {

@@ -88,9 +88,12 @@ public final class HeraldConfig {
         public boolean enabled;
         public String endpoint = "";
         public Duration timeout = Duration.ofSeconds(1);
+        /** Headers of the client's HTTP request (upgrade or stream request) forwarded to the backend. */
         public List<String> httpHeaders = new ArrayList<>();
         public Map<String, String> staticHeaders = new LinkedHashMap<>();
         public boolean includeConnectionMeta;
+        /** Sends client data as {@code b64data} with {@code encoding: "binary"} instead of raw JSON {@code data}. */
+        public boolean binaryEncoding;
     }
 
     public static final class Channel {

@@ -3,6 +3,8 @@ package dev.herald.core.transport;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.protocol.Protocol;
 
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
@@ -42,4 +44,13 @@ public interface Transport {
 
     /** Sends the disconnect (close frame or disconnect push, as the transport does it) and closes. Idempotent. */
     void close(Disconnect disconnect);
+
+    /**
+     * Headers of the HTTP request that opened this connection (WebSocket upgrade or stream request) that the
+     * connect proxy forwards ({@code client.proxy.connect.http_headers}), captured at the handshake; names in lower
+     * case. Empty when none are configured, or for a transport without an HTTP request.
+     */
+    default Map<String, List<String>> requestHeaders() {
+        return Map.of();
+    }
 }

@@ -87,6 +87,8 @@ class ConfigValidatorTest {
         c.channel.withoutNamespace.forceRecovery = true;
         List<String> errors = ConfigValidator.validate(c);
         assertEquals(4, errors.size(), String.join("\n", errors));
+        // The admin UI does not exist yet: admin.enabled is refused whatever the credentials (issue 11).
+        c.admin.enabled = false;
         c.admin.password = "p";
         c.admin.secret = "s";
         c.client.subscriptionToken.hmacSecretKey = "k".repeat(32);
@@ -94,6 +96,58 @@ class ConfigValidatorTest {
         c.channel.withoutNamespace.historySize = 10;
         c.channel.withoutNamespace.historyTtl = Duration.ofMinutes(5);
         assertEquals(List.of(), ConfigValidator.validate(c));
+    }
+
+    @Test
+    void singleConnectionNeedsThePersonalChannelAndItsPresence() {
+        HeraldConfig c = new HeraldConfig();
+        c.client.subscribeToUserPersonalChannel.singleConnection = true;
+        assertEquals(List.of("client.subscribe_to_user_personal_channel.single_connection needs "
+                + "client.subscribe_to_user_personal_channel.enabled (it acts on the personal channel)"),
+                ConfigValidator.validate(c));
+        c.client.subscribeToUserPersonalChannel.enabled = true;
+        assertEquals(List.of("client.subscribe_to_user_personal_channel.single_connection needs presence in "
+                + "channel.without_namespace"), ConfigValidator.validate(c));
+        c.channel.withoutNamespace.presence = true;
+        assertEquals(List.of(), ConfigValidator.validate(c));
+        c.client.subscribeToUserPersonalChannel.personalChannelNamespace = "personal";
+        c.channel.namespaces.add(namespace("personal"));
+        assertEquals(List.of("client.subscribe_to_user_personal_channel.single_connection needs presence in "
+                + "namespace \"personal\""), ConfigValidator.validate(c));
+        c.channel.namespaces.getFirst().presence = true;
+        assertEquals(List.of(), ConfigValidator.validate(c));
+    }
+
+    @Test
+    void proxyHeadersTheHttpClientSetsItselfAreRefused() {
+        HeraldConfig c = new HeraldConfig();
+        c.client.proxy.connect.enabled = true;
+        c.client.proxy.connect.endpoint = "http://127.0.0.1:3000/connect";
+        c.client.proxy.connect.httpHeaders.addAll(List.of("Authorization", "X-Real-Ip", "Host"));
+        List<String> errors = ConfigValidator.validate(c);
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(errors.getFirst().startsWith("client.proxy.connect.http_headers: \"Host\" cannot be forwarded"),
+                errors.getFirst());
+    }
+
+    @Test
+    void errorModeIsEmptyOrTransport() {
+        HeraldConfig c = new HeraldConfig();
+        c.httpApi.errorMode = "transport";
+        assertEquals(List.of(), ConfigValidator.validate(c));
+        c.httpApi.errorMode = "http";
+        assertEquals(List.of("http_api.error_mode: \"http\" is not \"\" or \"transport\""),
+                ConfigValidator.validate(c));
+    }
+
+    @Test
+    void subscriptionTokenKeysWithoutEnabledAreWarnedAbout() {
+        HeraldConfig c = new HeraldConfig();
+        c.client.subscriptionToken.hmacSecretKey = "k".repeat(32);
+        ConfigValidator.Report report = ConfigValidator.check(c);
+        assertTrue(report.ok(), report.errors().toString());
+        assertTrue(report.warnings().stream().anyMatch(w -> w.startsWith("client.subscription_token has keys but "
+                + "client.subscription_token.enabled is off")), report.warnings().toString());
     }
 
     static HeraldConfig.Namespace namespace(String name) {

@@ -31,11 +31,11 @@ final class ServeOptions {
     String httpApiInsecure;
 
     @Option(names = "--admin.enabled", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-            description = "Enable the admin web UI.")
+            description = "Enable the admin web UI (not supported yet: true is refused).")
     String adminEnabled;
 
     @Option(names = "--admin.insecure", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
-            description = "Admin web UI without login.")
+            description = "Admin web UI without login (no admin UI yet).")
     String adminInsecure;
 
     @Option(names = "--uni_http_stream.enabled", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
@@ -66,7 +66,7 @@ final class ServeOptions {
             description = "Serve /health.")
     String health;
 
-    @Option(names = "--engine.type", paramLabel = "TYPE", description = "Engine: memory (default), redis or nats.")
+    @Option(names = "--engine.type", paramLabel = "TYPE", description = "Engine: memory (default; redis and nats are not supported yet).")
     String engineType;
 
     @Option(names = "--log.level", paramLabel = "LEVEL",

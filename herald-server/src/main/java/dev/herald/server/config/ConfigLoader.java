@@ -157,9 +157,31 @@ public final class ConfigLoader {
         for (String name : new TreeMap<>(env).keySet()) {
             if (name.startsWith(ConfigModel.ENV_PREFIX) && !consumed.contains(name) && !LAUNCHER_ENV.contains(name)
                     && !env.get(name).isEmpty()) {
-                unknown.add(name);
+                String refusal = futureSectionEnv(name, env.get(name));
+                if (refusal != null) {
+                    errors.add(refusal);
+                } else {
+                    unknown.add(name);
+                }
             }
         }
+    }
+
+    /** {@code HERALD_BROKER_ENABLED=true} and the like: see {@link ConfigBinder#futureSection}. */
+    private static String futureSectionEnv(String name, String value) {
+        for (String section : ConfigBinder.FUTURE_SECTIONS) {
+            if (name.equals(ConfigModel.envName(section + ".enabled"))) {
+                boolean enabled;
+                try {
+                    enabled = ConfigBinder.parseBool(value);
+                } catch (IllegalArgumentException e) {
+                    return name + ": " + e.getMessage();
+                }
+                String refusal = ConfigBinder.futureSection(section, enabled);
+                return refusal == null ? null : name + ": " + refusal;
+            }
+        }
+        return null;
     }
 
     /** {@code HERALD_CHANNEL_NAMESPACES_<NAME>_<OPTION>} for each namespace already defined. */

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -51,35 +52,56 @@ public final class HttpConnectProxy implements ConnectProxy {
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(config.timeout)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body(request)));
-        config.staticHeaders.forEach(builder::header);
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body(request, config.binaryEncoding)));
+        Map<String, List<String>> forwarded = request.headers() == null ? Map.of() : request.headers();
+        // The client's own headers win over static ones of the same name, as in Centrifugo.
+        config.staticHeaders.forEach((name, value) -> {
+            if (!forwarded.containsKey(name.toLowerCase(Locale.ROOT))) {
+                builder.header(name, value);
+            }
+        });
+        forwarded.forEach((name, values) -> values.forEach(value -> builder.header(name, value)));
         return http.sendAsync(builder.build(), HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(HttpConnectProxy::parse);
     }
 
-    private static byte[] body(ConnectProxyRequest r) {
+    /**
+     * The request body. {@code encoding} says which field carries the client's data, as in Centrifugo:
+     * {@code "json"} with raw JSON {@code data}, or {@code "binary"} with base64 {@code b64data}, which is used when
+     * {@code binary_encoding} is on and also when the data is not JSON (a protobuf client's bytes can be anything).
+     */
+    static byte[] body(ConnectProxyRequest r, boolean binaryEncoding) {
         ObjectNode node = JSON.createObjectNode();
         node.put("client", r.client());
         node.put("transport", r.transport());
         node.put("protocol", r.protocol());
-        node.put("encoding", r.encoding());
+        byte[] data = r.data() == null || r.data().length == 0 ? null : r.data();
+        JsonNode json = binaryEncoding || data == null ? null : jsonOrNull(data);
+        boolean binary = binaryEncoding || (data != null && json == null);
+        node.put("encoding", binary ? "binary" : "json");
         if (r.name() != null && !r.name().isEmpty()) {
             node.put("name", r.name());
         }
         if (r.version() != null && !r.version().isEmpty()) {
             node.put("version", r.version());
         }
-        if (r.data() != null && r.data().length > 0) {
-            try {
-                node.set("data", JSON.readTree(r.data()));
-            } catch (IOException e) {
-                node.put("b64data", Base64.getEncoder().encodeToString(r.data()));
-            }
+        if (json != null) {
+            node.set("data", json);
+        } else if (data != null) {
+            node.put("b64data", Base64.getEncoder().encodeToString(data));
         }
         if (r.channels() != null && !r.channels().isEmpty()) {
             node.set("channels", JSON.valueToTree(r.channels()));
         }
         return node.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode jsonOrNull(byte[] data) {
+        try {
+            return JSON.readTree(data);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** Maps the backend's answer; anything unexpected is a failure that the client sees as error 100 / 3004. */

@@ -44,7 +44,9 @@ public final class CentrifugoWebSocketEndpoint implements WebSocketEndpoint<Clie
     @Override
     public ClientSession open(WebSocketUpgrade upgrade) {
         Protocol protocol = unidirectional ? Protocol.JSON : protocolOf(upgrade);
-        ClientSession session = node.newSession(upgrade.transport(protocol, unidirectional));
+        WebSocketTransport transport = upgrade.transport(protocol, unidirectional);
+        transport.requestHeaders(ProxyHeaders.capture(upgrade.headers(), node.config()));
+        ClientSession session = node.newSession(transport);
         String urlConnect = unidirectional ? upgrade.queryParameter("cf_connect") : null;
         if (urlConnect != null) {
             UniConnect.start(session, urlConnect.getBytes(StandardCharsets.UTF_8));

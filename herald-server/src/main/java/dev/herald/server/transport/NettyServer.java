@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -56,8 +57,10 @@ public final class NettyServer implements AutoCloseable {
         var config = node.config();
         HttpRouter.Shared shared = HttpRouter.Shared.of(node, new Origins(config.client.allowedOrigins), services,
                 webSockets);
-        int maxBody = Math.max(config.httpApi.maxRequestBodySize,
-                Math.max(config.uniHttpStream.maxRequestBodySize, config.uniSse.maxRequestBodySize));
+        // The aggregator's cap is the largest body any endpoint takes; each endpoint then checks its own limit.
+        int maxBody = Math.max(Math.max(config.httpApi.maxRequestBodySize, config.uniHttpStream.maxRequestBodySize),
+                Math.max(config.uniSse.maxRequestBodySize,
+                        Math.max(config.httpStream.maxRequestBodySize, config.sse.maxRequestBodySize)));
         int queueMax = config.client.queueMaxSize;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops)
@@ -79,22 +82,36 @@ public final class NettyServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** Stops accepting new connections; existing ones keep running. */
-    public void stopAccepting() {
-        serverChannel.close().syncUninterruptibly();
+    /** Stops accepting new connections, waiting at most {@code timeout}; existing ones keep running. */
+    public void stopAccepting(Duration timeout) {
+        serverChannel.close().awaitUninterruptibly(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** {@link #close(Duration)} with the time the server always allowed: 2 s for queued tasks, 5 s to stop. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(7));
     }
 
     /**
-     * Stops the event loops once the tasks queued on them so far have run: the 3001 close frames written by
-     * {@code Node.shutdown()} go out first (a loop that starts shutting down closes its channels before it runs its
-     * queued tasks).
+     * Stops accepting, then stops the event loops once the tasks queued on them so far have run: the 3001 close
+     * frames written by {@code Node.shutdown()} go out first (a loop that starts shutting down closes its channels
+     * before it runs its queued tasks). Waits at most {@code timeout} in all ({@code shutdown.timeout}): a loop
+     * stuck in a task cannot hold the process past it.
+     *
+     * @return whether every loop stopped within the timeout
      */
-    @Override
-    public void close() {
-        stopAccepting();
+    public boolean close(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        stopAccepting(timeout);
         for (EventExecutor loop : loops) {
-            loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            loop.submit(() -> { }).awaitUninterruptibly(remainingMillis(deadline), TimeUnit.MILLISECONDS);
         }
-        loops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        return loops.shutdownGracefully(0, remainingMillis(deadline), TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 }

@@ -13,6 +13,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -40,6 +42,8 @@ public abstract class NettyTransport implements Transport {
     /** Flushes may write to the socket directly (see the class comment). */
     private final boolean socketWrites;
     private Disconnect abortedWith;
+    /** See {@link Transport#requestHeaders()}; the shared empty map unless the connect proxy forwards headers. */
+    private Map<String, List<String>> requestHeaders = Map.of();
 
     protected NettyTransport(Channel channel, Protocol protocol, long maxQueuedBytes, long closeTimeoutMillis) {
         this(channel, channel, protocol, maxQueuedBytes, closeTimeoutMillis);
@@ -55,6 +59,16 @@ public abstract class NettyTransport implements Transport {
         this.closeTimeoutMillis = closeTimeoutMillis;
         this.socketWrites = channel instanceof UnixChannel && out instanceof ChannelHandlerContext ctx
                 && ctx.pipeline().firstContext() == ctx;
+    }
+
+    @Override
+    public final Map<String, List<String>> requestHeaders() {
+        return requestHeaders;
+    }
+
+    /** Set once at the handshake, before the session sees any frame. Event loop only. */
+    final void requestHeaders(Map<String, List<String>> headers) {
+        this.requestHeaders = headers;
     }
 
     @Override

@@ -112,6 +112,7 @@ final class StreamEndpoints {
                 : StreamTransport.Framing.NEWLINE;
         StreamTransport transport = new StreamTransport(ctx.channel(), kind.transportName, protocol,
                 kind.unidirectional, framing, config.client.queueMaxSize, config.websocket.writeTimeout.toMillis());
+        transport.requestHeaders(ProxyHeaders.capture(request.headers(), config));
         ClientSession session = node.newSession(transport);
         PipelineBuilder.switchToStream(ctx, new StreamHandler(session, transport));
         if (kind.unidirectional) {

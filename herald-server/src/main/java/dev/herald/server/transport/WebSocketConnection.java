@@ -8,6 +8,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * A WebSocket connection after the handshake, for any {@link WebSocketEndpoint}: the only handler in its pipeline
  * ({@link PipelineBuilder#switchToWebSocket}). It reads frames itself ({@link WebSocketFrameReader}), hands each
