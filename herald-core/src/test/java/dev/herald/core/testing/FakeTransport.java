@@ -56,9 +56,10 @@ public final class FakeTransport implements Transport {
         return unidirectional;
     }
 
+    /** Bidirectional emulation, as the server's {@code http_stream} and {@code sse} transports are. */
     @Override
     public boolean emulation() {
-        return false;
+        return !unidirectional && (name.equals("http_stream") || name.equals("sse"));
     }
 
     @Override

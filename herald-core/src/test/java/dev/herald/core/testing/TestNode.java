@@ -8,6 +8,8 @@ import dev.herald.core.auth.SubscribeToken;
 import dev.herald.core.auth.TokenException;
 import dev.herald.core.auth.TokenVerifier;
 import dev.herald.core.client.ClientSession;
+import dev.herald.core.cluster.Controller;
+import dev.herald.core.cluster.LocalController;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.MemoryBroker;
@@ -54,21 +56,30 @@ public final class TestNode implements AutoCloseable {
     }
 
     public TestNode(HeraldConfig config) {
-        this(config, null, null);
+        this(config, null, null, null, "test_8000");
     }
 
     /** A node on real time and {@code broker}. */
     public TestNode(HeraldConfig config, Broker broker) {
-        this(config, null, broker);
+        this(config, null, broker, null, "test_8000");
     }
 
     /** A node on manual time: its timers and TTLs move only with {@link #advance}. */
     public static TestNode withManualTime(HeraldConfig config) {
-        return new TestNode(config, new ManualScheduler(), null);
+        return new TestNode(config, new ManualScheduler(), null, null, "test_8000");
     }
 
-    /** {@code time} null: real time; {@code broker} null: a memory broker on the node's timer and clock. */
-    private TestNode(HeraldConfig config, ManualScheduler time, Broker broker) {
+    /** One node of a {@link ClusterHarness}: shared manual time, broker and control bus. */
+    static TestNode inCluster(HeraldConfig config, ManualScheduler time, Broker broker, Controller controller,
+                              String name) {
+        return new TestNode(config, time, broker, controller, name);
+    }
+
+    /**
+     * {@code time} null: real time; {@code broker} null: a memory broker on the node's timer and clock;
+     * {@code controller} null: a node alone.
+     */
+    private TestNode(HeraldConfig config, ManualScheduler time, Broker broker, Controller controller, String name) {
         this.config = config;
         this.time = time;
         Scheduler scheduler;
@@ -100,7 +111,8 @@ public final class TestNode implements AutoCloseable {
             }
         };
         this.node = new Node(config, broker != null ? broker : new MemoryBroker(scheduler, clock::millis),
-                new MemoryPresenceManager(), verifier, null, scheduler, clock, "test_8000", "0.1.0", Telemetry.NOOP);
+                new MemoryPresenceManager(), controller != null ? controller : new LocalController(), verifier, null,
+                scheduler, clock, name, "0.1.0", Telemetry.NOOP);
         node.start();
         this.api = new ApiExecutor(node);
     }
