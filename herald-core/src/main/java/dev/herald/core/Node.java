@@ -23,6 +23,10 @@ import dev.herald.core.engine.PublishOutcome;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.hub.BrokerSubscriptions;
 import dev.herald.core.hub.ChannelEvent;
+import dev.herald.core.cluster.Cluster;
+import dev.herald.core.cluster.ClusterTiming;
+import dev.herald.core.cluster.Controller;
+import dev.herald.core.cluster.LocalController;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubSession;
 import dev.herald.core.proxy.ConnectProxy;
@@ -34,6 +38,7 @@ import dev.herald.protocol.Publication;
 import dev.herald.protocol.Push;
 import dev.herald.protocol.PushBody;
 import dev.herald.protocol.StreamPosition;
+import dev.herald.protocol.control.ControlMessage;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +68,8 @@ public final class Node implements BrokerEventHandler {
     private final ClientSessions sessions;
     /** The server API's subscribe and unsubscribe act on live sessions through these. */
     private final SubscribeCommands subscribeCommands;
+    private final Cluster cluster;
+    private final NodeControl control;
 
     /** On the system clock, without telemetry. */
     public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
@@ -78,14 +85,23 @@ public final class Node implements BrokerEventHandler {
                 telemetry);
     }
 
-    /**
-     * @param scheduler the timer of every session (pings, expiry, stale and position checks)
-     * @param clock     what sessions and commands read the time from; it must be the clock {@code scheduler}
-     *                  runs on (and the broker's), or timers would fire early or late against expiry times
-     */
+    /** A node alone: no other node to reach (a {@link LocalController}). */
     public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, Clock clock, String name, String version,
                 Telemetry telemetry) {
+        this(config, broker, presence, new LocalController(), tokenVerifier, connectProxy, scheduler, clock, name,
+                version, telemetry);
+    }
+
+    /**
+     * @param controller how this node reaches the others (server API actions, listings, node registry)
+     * @param scheduler  the timer of every session (pings, expiry, stale and position checks)
+     * @param clock      what sessions and commands read the time from; it must be the clock {@code scheduler}
+     *                   runs on (and the broker's), or timers would fire early or late against expiry times
+     */
+    public Node(HeraldConfig config, Broker broker, PresenceManager presence, Controller controller,
+                TokenVerifier tokenVerifier, ConnectProxy connectProxy, Scheduler scheduler, Clock clock,
+                String name, String version, Telemetry telemetry) {
         this.config = config;
         this.telemetry = telemetry;
         this.broker = broker;
@@ -108,8 +124,11 @@ public final class Node implements BrokerEventHandler {
         this.version = version;
         this.sessions = new ClientSessions(config, rules, hub, broker, presence, tokenVerifier, connectProxy,
                 scheduler, clock, telemetry, new NodeLink(id, version, clientStreams(),
+                // single_connection closes the user's older connections on this node only
                 (user, keep) -> disconnect(user, null, null, Set.of(keep), Disconnect.CONNECTION_LIMIT)));
         this.subscribeCommands = sessions.subscribeCommands();
+        this.cluster = new Cluster(controller, id, scheduler, clock::millis, ClusterTiming.DEFAULTS);
+        this.control = new NodeControl(this, cluster);
     }
 
     /** Client publish and history take the server API's path (namespace options, history settings). */
@@ -130,6 +149,18 @@ public final class Node implements BrokerEventHandler {
 
     public void start() {
         broker.start(this);
+        cluster.start(control, this::heartbeat);
+    }
+
+    /** Cluster-wide actions, listings and the node registry. */
+    public NodeControl control() {
+        return control;
+    }
+
+    private ControlMessage.NodeInfo heartbeat() {
+        NodeInfo info = info();
+        return new ControlMessage.NodeInfo(id, name, version, info.numClients(), info.numUsers(), info.numSubs(),
+                info.numChannels(), info.uptime());
     }
 
     /** A new connection's session; the transport handler feeds it frames. */
@@ -164,7 +195,7 @@ public final class Node implements BrokerEventHandler {
         return id;
     }
 
-    // ---- server API actions ----
+    // ---- server API actions on this node only (NodeControl carries them to every node) ----
 
     /**
      * Publishes into a channel. {@code info} is set for client publications; {@code skipHistory} publishes without
@@ -244,45 +275,55 @@ public final class Node implements BrokerEventHandler {
      *
      * @throws ErrorException 102/107 for a channel that cannot exist
      */
-    public void subscribe(String user, String channel, String client, String session,
-                          dev.herald.core.auth.SubscribeOptions options) {
-        subscribe(user, channel, client, session, options, null, 0);
+    public int subscribe(String user, String channel, String client, String session,
+                         dev.herald.core.auth.SubscribeOptions options) {
+        return subscribe(user, channel, client, session, options, null, 0);
     }
 
     /**
      * As above, recovering from {@code recoverSince} (null = none) and expiring at {@code expireAt} (Unix seconds,
      * 0 = never): the server API's {@code recover_since} and {@code expire_at}.
      */
-    public void subscribe(String user, String channel, String client, String session,
-                          dev.herald.core.auth.SubscribeOptions options, StreamPosition recoverSince, long expireAt) {
+    public int subscribe(String user, String channel, String client, String session,
+                         dev.herald.core.auth.SubscribeOptions options, StreamPosition recoverSince, long expireAt) {
         rules.options(channel);
+        int n = 0;
         for (HubSession s : select(user, client, session)) {
             if (s instanceof ClientSession cs) {
                 cs.executor().execute(
                         () -> subscribeCommands.apiSubscribe(cs, channel, options, recoverSince, expireAt));
+                n++;
             }
         }
+        return n;
     }
 
     /** Unsubscribes matching local connections from a channel, with an unsubscribe push (2000). */
-    public void unsubscribe(String user, String channel, String client, String session) {
+    public int unsubscribe(String user, String channel, String client, String session) {
+        int n = 0;
         for (HubSession s : select(user, client, session)) {
             if (s instanceof ClientSession cs) {
                 cs.executor().execute(() -> subscribeCommands.unsubscribeWithPush(cs, channel,
                         new PushBody.Unsubscribe(2000, "server unsubscribe")));
+                n++;
             }
         }
+        return n;
     }
 
     /** Sets a new expiry ({@code expireAt} Unix seconds, 0 = never) or expires matching local connections. */
-    public void refresh(String user, String client, String session, boolean expired, long expireAt, byte[] info) {
+    public int refresh(String user, String client, String session, boolean expired, long expireAt, byte[] info) {
+        int n = 0;
         for (HubSession s : select(user, client, session)) {
             if (expired) {
                 s.close(Disconnect.EXPIRED);
+                n++;
             } else if (s instanceof ClientSession cs) {
                 cs.executor().execute(() -> cs.serverRefresh(expireAt, info));
+                n++;
             }
         }
+        return n;
     }
 
     /** Local connections of the default app addressed by the API's user/client/session selectors. */
@@ -328,6 +369,7 @@ public final class Node implements BrokerEventHandler {
     /** Closes every connection with 3001 (shutdown) and stops the engine. */
     public void shutdown() {
         hub.forEachSession(s -> s.close(Disconnect.SHUTDOWN));
+        cluster.close();
         broker.close();
         presence.close();
     }

@@ -3,12 +3,14 @@ package dev.herald.core.api;
 import dev.herald.core.Node;
 import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.channel.ChannelKey;
+import dev.herald.core.cluster.SurveyResult;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.config.HeraldConfig.ChannelOptions;
 import dev.herald.core.engine.PublishOutcome;
 import dev.herald.protocol.ReplyError;
 import dev.herald.protocol.StreamPosition;
+import dev.herald.protocol.control.ControlMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +35,12 @@ import java.util.function.Supplier;
  *
  * <p>Calls never block: they may be made from an event loop. Listings that walk every session or channel
  * ({@code connections}, {@code channels}, {@code info}) run on the {@code listings} executor, never on the
- * caller's thread; when its queue is full they fail with 111 (too many requests). Actions on connections ({@code disconnect},
- * {@code unsubscribe}, {@code refresh}) apply to this node's hub; a disconnected session is out of the hub, and so
- * out of {@code connections}, when the call returns.
+ * caller's thread; when its queue is full they fail with 111 (too many requests).
+ *
+ * <p>Every call acts on the whole cluster through {@link dev.herald.core.NodeControl}: actions on connections
+ * ({@code disconnect}, {@code subscribe}, {@code unsubscribe}, {@code refresh}) complete once every node has
+ * applied them (a disconnected session is out of its node's hub by then), and listings merge every node's answer,
+ * naming the nodes that did not answer in time.
  */
 public final class ApiExecutor {
     private static final Logger log = LoggerFactory.getLogger(ApiExecutor.class);
@@ -47,6 +52,8 @@ public final class ApiExecutor {
     public interface RpcExtension {
         CompletionStage<? extends ApiResult> call(byte[] params);
     }
+
+    private static final String CHANNELS_OP = "channels";
 
     private final Node node;
     private final SessionsApi sessions;
@@ -63,6 +70,8 @@ public final class ApiExecutor {
         this.node = node;
         this.listings = listings;
         this.sessions = new SessionsApi(node);
+        node.control().registerSurvey(CHANNELS_OP, payload -> CompletableFuture.completedFuture(
+                localChannels(ListingCodec.decodeChannelsQuery(payload))));
         registerRpc("getUserConnections", sessions::getUserConnections);
     }
 
@@ -157,11 +166,14 @@ public final class ApiExecutor {
             if (isEmpty(r.channel())) {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
-            SubscribeOptions options = new SubscribeOptions(payload(r.info(), r.b64info()),
-                    payload(r.data(), r.b64data()), r.override());
-            node.subscribe(nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()), options,
-                    r.recoverSince(), r.expireAt());
-            return EMPTY;
+            node.rules().options(r.channel());
+            SubscribeOptions.Override o = r.override();
+            ControlMessage.Subscribe.Override override = o == null ? null : new ControlMessage.Subscribe.Override(
+                    o.presence(), o.joinLeave(), o.forceRecovery(), o.forcePositioning(), o.forcePushJoinLeave());
+            return done(node.control().subscribe(new ControlMessage.Subscribe(node.id(), ChannelKey.DEFAULT_APP,
+                    nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()),
+                    payload(r.info(), r.b64info()), payload(r.data(), r.b64data()), r.recoverSince(), r.expireAt(),
+                    override)));
         });
     }
 
@@ -171,8 +183,8 @@ public final class ApiExecutor {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
             node.rules().options(r.channel());
-            node.unsubscribe(nonNull(r.user()), r.channel(), nonNull(r.client()), nonNull(r.session()));
-            return EMPTY;
+            return done(node.control().unsubscribe(nonNull(r.user()), r.channel(), nonNull(r.client()),
+                    nonNull(r.session())));
         });
     }
 
@@ -183,16 +195,15 @@ public final class ApiExecutor {
                     : new Disconnect(r.disconnect().code(), nonNull(r.disconnect().reason()));
             Set<String> whitelist = r.whitelist() == null || r.whitelist().isEmpty() ? null
                     : new HashSet<>(r.whitelist());
-            node.disconnect(nonNull(r.user()), nonNull(r.client()), nonNull(r.session()), whitelist, disconnect);
-            return EMPTY;
+            return done(node.control().disconnect(nonNull(r.user()), nonNull(r.client()), nonNull(r.session()),
+                    whitelist, disconnect));
         });
     }
 
     public CompletionStage<ApiResult.Empty> refresh(ApiRequest.Refresh r) {
         return guard("refresh", () -> {
-            node.refresh(nonNull(r.user()), nonNull(r.client()), nonNull(r.session()), r.expired(), r.expireAt(),
-                    r.info());
-            return EMPTY;
+            return done(node.control().refresh(nonNull(r.user()), nonNull(r.client()), nonNull(r.session()),
+                    r.expired(), r.expireAt(), r.info()));
         });
     }
 
@@ -238,29 +249,52 @@ public final class ApiExecutor {
         });
     }
 
-    /** This node's channels with subscribers. */
+    /** Channels with subscribers on any node, with their subscriber counts summed. */
     public CompletionStage<ApiResult.Channels> channels(ApiRequest.Channels r) {
         return offLoop("channels", () -> {
-            Glob glob;
             try {
-                glob = isEmpty(r.pattern()) ? null : Glob.compile(r.pattern());
+                if (!isEmpty(r.pattern())) {
+                    Glob.compile(r.pattern());
+                }
             } catch (IllegalArgumentException e) {
                 return ApiErrors.fail(ApiErrors.BAD_REQUEST);
             }
-            Map<String, Integer> out = new TreeMap<>();
-            node.hub().channels(ChannelKey.DEFAULT_APP).forEach((channel, count) -> {
-                if (glob == null || glob.matches(channel)) {
-                    out.put(channel, count);
+            byte[] query = ListingCodec.encode(new ListingCodec.ChannelsQuery(ChannelKey.DEFAULT_APP,
+                    nonNull(r.pattern())));
+            return node.control().survey(CHANNELS_OP, query).thenApply(result -> {
+                SurveyResult<ListingCodec.ChannelsAnswer> answers = result.map(ListingCodec::decodeChannels);
+                Map<String, Integer> out = new TreeMap<>();
+                for (ListingCodec.ChannelsAnswer answer : answers.answers().values()) {
+                    if (answer.error() != null) {
+                        throw new ErrorException(answer.error());
+                    }
+                    answer.channels().forEach((channel, count) -> out.merge(channel, count, Integer::sum));
                 }
+                return new ApiResult.Channels(out, missing(answers));
             });
-            return CompletableFuture.completedFuture(new ApiResult.Channels(out));
         });
     }
 
-    public CompletionStage<ApiResult.Info> info(ApiRequest.Info r) {
-        return offLoop("info", () -> {
-            return CompletableFuture.completedFuture(new ApiResult.Info(List.of(node.info())));
+    /** This node's answer to a channels survey. */
+    private byte[] localChannels(ListingCodec.ChannelsQuery query) {
+        Glob glob;
+        try {
+            glob = query.pattern().isEmpty() ? null : Glob.compile(query.pattern());
+        } catch (IllegalArgumentException e) {
+            return ListingCodec.encodeError(ApiErrors.BAD_REQUEST);
+        }
+        Map<String, Integer> out = new TreeMap<>();
+        node.hub().channels(query.app()).forEach((channel, count) -> {
+            if (glob == null || glob.matches(channel)) {
+                out.put(channel, count);
+            }
         });
+        return ListingCodec.encodeChannels(out);
+    }
+
+    /** Every live node of the cluster, this one first. */
+    public CompletionStage<ApiResult.Info> info(ApiRequest.Info r) {
+        return offLoop("info", () -> CompletableFuture.completedFuture(new ApiResult.Info(node.control().nodes())));
     }
 
     public CompletionStage<ApiResult.Rpc> rpc(ApiRequest.Rpc r) {
@@ -318,6 +352,23 @@ public final class ApiExecutor {
     }
 
     // ---- helpers ----
+
+    /** An action is done once every node has applied it (or the survey timed out); the API answers empty. */
+    private static CompletionStage<ApiResult.Empty> done(CompletionStage<SurveyResult<Integer>> action) {
+        return action.thenApply(result -> {
+            if (!result.complete()) {
+                log.warn("server API action incomplete: no answer from {}, errors {}", result.missing(),
+                        result.errors());
+            }
+            return ApiResult.Empty.INSTANCE;
+        });
+    }
+
+    private static List<String> missing(SurveyResult<?> result) {
+        List<String> out = new ArrayList<>(result.missing());
+        out.addAll(result.errors().keySet());
+        return List.copyOf(out);
+    }
 
     /** Runs a call on the listings executor; a full queue fails it with 111 at once. */
     private <T> CompletionStage<T> offLoop(String method, Supplier<CompletionStage<T>> call) {

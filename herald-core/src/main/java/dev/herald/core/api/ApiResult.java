@@ -40,8 +40,11 @@ public sealed interface ApiResult {
     record History(List<Publication> publications, long offset, String epoch) implements ApiResult {
     }
 
-    /** Channels with subscribers and their subscriber counts. */
-    record Channels(Map<String, Integer> channels) implements ApiResult {
+    /**
+     * Channels with subscribers and their subscriber counts summed over the nodes. {@code missingNodes}: the
+     * nodes that did not answer in time (empty = complete); the same holds for the listings below.
+     */
+    record Channels(Map<String, Integer> channels, List<String> missingNodes) implements ApiResult {
     }
 
     record Info(List<NodeInfo> nodes) implements ApiResult {
@@ -66,15 +69,15 @@ public sealed interface ApiResult {
      * The {@code connections} result (seed 000): full entries with a {@code state}. {@code withUser} adds each
      * entry's user (when the call did not already name it); {@code nextCursor} is set when a page has more after it.
      */
-    record Connections(Map<String, ConnectionInfo> connections, boolean withUser, String nextCursor)
-            implements ApiResult {
+    record Connections(Map<String, ConnectionInfo> connections, boolean withUser, String nextCursor,
+                       List<String> missingNodes) implements ApiResult {
     }
 
     /** The {@code user_connections} result (seed 001): {@code {"connections": {id: flat entry}}}. */
-    record UserConnections(Map<String, ConnectionInfo> connections) implements ApiResult {
+    record UserConnections(Map<String, ConnectionInfo> connections, List<String> missingNodes) implements ApiResult {
     }
 
     /** The {@code getUserConnections} RPC data (seed 002): {@code {id: flat entry}} with no wrapper. */
-    record ConnectionMap(Map<String, ConnectionInfo> connections) implements ApiResult {
+    record ConnectionMap(Map<String, ConnectionInfo> connections, List<String> missingNodes) implements ApiResult {
     }
 }

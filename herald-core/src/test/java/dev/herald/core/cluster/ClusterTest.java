@@ -1,5 +1,7 @@
 package dev.herald.core.cluster;
 
+import dev.herald.core.time.ManualClock;
+import dev.herald.core.time.ManualScheduler;
 import dev.herald.protocol.control.ControlCodec;
 import dev.herald.protocol.control.ControlMessage;
 import dev.herald.protocol.control.ControlMessage.NodeInfo;
@@ -26,7 +28,7 @@ class ClusterTest {
     private static final ClusterTiming TIMING =
             new ClusterTiming(Duration.ofSeconds(3), Duration.ofSeconds(7), Duration.ofSeconds(2));
 
-    private final ManualTime time = new ManualTime();
+    private final ManualScheduler time = new ManualScheduler();
     private final MemoryControlBus bus = new MemoryControlBus(time);
     private final Map<String, Member> members = new LinkedHashMap<>();
 
@@ -40,9 +42,9 @@ class ClusterTest {
     }
 
     private Member join(String id) {
-        Cluster cluster = new Cluster(bus.controller(), id, time, time::millis, TIMING);
+        Cluster cluster = new Cluster(bus.controller(), id, time, time.clock()::millis, TIMING);
         RecordingHandler handler = new RecordingHandler(id);
-        cluster.start(handler, () -> new NodeInfo(id, "host-" + id, "test", 1, 1, 2, 2, time.millis() / 1000));
+        cluster.start(handler, () -> new NodeInfo(id, "host-" + id, "test", 1, 1, 2, 2, (time.clock().millis() - ManualClock.DEFAULT_START_MILLIS) / 1000));
         Member member = new Member(cluster, handler);
         members.put(id, member);
         return member;
@@ -95,9 +97,9 @@ class ClusterTest {
 
         CompletableFuture<SurveyResult<byte[]>> pending =
                 a().cluster().survey("connections", new byte[0]).toCompletableFuture();
-        time.advanceMillis(TIMING.surveyTimeout().toMillis() - 1);
+        time.advance(Duration.ofMillis(TIMING.surveyTimeout().toMillis() - 1));
         assertFalse(pending.isDone(), "waits for c until the timeout");
-        time.advanceMillis(1);
+        time.advance(Duration.ofMillis(1));
 
         SurveyResult<byte[]> result = done(pending);
         assertFalse(result.complete());
@@ -115,7 +117,7 @@ class ClusterTest {
 
         time.advance(TIMING.heartbeatWindow());
         assertEquals(List.of("a", "b", "c"), ids(a().cluster().nodes()), "still inside c's window");
-        time.advanceMillis(1);
+        time.advance(Duration.ofMillis(1));
         assertEquals(List.of("a", "b"), ids(a().cluster().nodes()));
         assertEquals(List.of("a", "b"), ids(members.get("b").cluster().nodes()));
         assertEquals(List.of("c"), ids(members.get("c").cluster().nodes()), "nothing reaches c either");
@@ -124,7 +126,7 @@ class ClusterTest {
     @Test
     void heartbeatsCarryEachNodesInfo() {
         threeNodes();
-        time.advanceMillis(TIMING.heartbeatInterval().toMillis() * 2);
+        time.advance(Duration.ofMillis(TIMING.heartbeatInterval().toMillis() * 2));
         NodeInfo b = a().cluster().nodes().get(1);
         assertEquals(new NodeInfo("b", "host-b", "test", 1, 1, 2, 2, 6), b);
     }
@@ -145,7 +147,7 @@ class ClusterTest {
     void aNodeThatJoinsLaterListsTheWholeClusterAtOnce() {
         join("a");
         join("b");
-        time.advanceMillis(1_000);
+        time.advance(Duration.ofMillis(1_000));
         Member c = join("c");
         // c's first heartbeat made a and b greet it back without waiting for their next interval
         assertEquals(List.of("a", "b", "c"), ids(c.cluster().nodes()));
@@ -198,10 +200,10 @@ class ClusterTest {
             members.get("b").cluster().broadcast(mb);
         }
         RecordingHandler c = members.get("c").handler();
-        time.advanceMillis(49);
+        time.advance(Duration.ofMillis(49));
         assertEquals(List.of(), c.handled, "held for the delay");
 
-        time.advanceMillis(1);
+        time.advance(Duration.ofMillis(1));
 
         assertEquals(fromA, c.handled.stream().filter(m -> m.sender().equals("a")).toList());
         assertEquals(fromB, c.handled.stream().filter(m -> m.sender().equals("b")).toList());
@@ -215,9 +217,9 @@ class ClusterTest {
         bus.delay(Duration.ofMillis(300));
         CompletableFuture<SurveyResult<byte[]>> pending =
                 a().cluster().survey("channels", new byte[0]).toCompletableFuture();
-        time.advanceMillis(599);
+        time.advance(Duration.ofMillis(599));
         assertFalse(pending.isDone(), "request and answer each take 300 ms");
-        time.advanceMillis(1);
+        time.advance(Duration.ofMillis(1));
         assertTrue(done(pending).complete());
     }
 
@@ -250,7 +252,7 @@ class ClusterTest {
         bus.stop("c");
         CompletableFuture<SurveyResult<byte[]>> silent =
                 a().cluster().ask("c", "emulation", new byte[0], Duration.ofSeconds(1)).toCompletableFuture();
-        time.advanceMillis(1_000);
+        time.advance(Duration.ofMillis(1_000));
         assertEquals(List.of("c"), done(silent).missing());
     }
 

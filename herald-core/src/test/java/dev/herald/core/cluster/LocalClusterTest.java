@@ -1,5 +1,7 @@
 package dev.herald.core.cluster;
 
+import dev.herald.core.time.ManualClock;
+import dev.herald.core.time.ManualScheduler;
 import dev.herald.protocol.control.ControlMessage;
 import dev.herald.protocol.control.ControlMessage.NodeInfo;
 import org.junit.jupiter.api.Test;
@@ -16,11 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A node alone (the default): surveys hold its own answer and are complete at once; info lists it only. */
 class LocalClusterTest {
-    private final ManualTime time = new ManualTime();
+    private final ManualScheduler time = new ManualScheduler();
 
     private Cluster alone(RecordingHandler handler) {
-        Cluster cluster = new Cluster(new LocalController(), "solo", time, time::millis, ClusterTiming.DEFAULTS);
-        cluster.start(handler, () -> new NodeInfo("solo", "host", "test", 3, 2, 5, 4, time.millis() / 1000));
+        Cluster cluster = new Cluster(new LocalController(), "solo", time, time.clock()::millis, ClusterTiming.DEFAULTS);
+        cluster.start(handler, () -> new NodeInfo("solo", "host", "test", 3, 2, 5, 4, (time.clock().millis() - ManualClock.DEFAULT_START_MILLIS) / 1000));
         return cluster;
     }
 

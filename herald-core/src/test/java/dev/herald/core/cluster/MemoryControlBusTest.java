@@ -1,5 +1,6 @@
 package dev.herald.core.cluster;
 
+import dev.herald.core.time.ManualScheduler;
 import dev.herald.core.time.ExecutorScheduler;
 import org.junit.jupiter.api.Test;
 
@@ -119,7 +120,7 @@ class MemoryControlBusTest {
 
     @Test
     void aStoppedNodeNeitherReceivesNorSendsUntilResumed() {
-        ManualTime time = new ManualTime();
+        ManualScheduler time = new ManualScheduler();
         MemoryControlBus bus = new MemoryControlBus(time);
         Inbox a = new Inbox();
         Inbox b = new Inbox();
@@ -145,7 +146,7 @@ class MemoryControlBusTest {
 
     @Test
     void aMessageDelayedPastAStopIsDroppedAtTheStoppedReceiver() {
-        ManualTime time = new ManualTime();
+        ManualScheduler time = new ManualScheduler();
         MemoryControlBus bus = new MemoryControlBus(time);
         Inbox b = new Inbox();
         Controller ca = bus.controller();
@@ -155,14 +156,14 @@ class MemoryControlBusTest {
 
         ca.send("b", message("a", 0));
         bus.stop("b");
-        time.advanceMillis(100);
+        time.advance(Duration.ofMillis(100));
 
         assertEquals(Map.of(), b.bySender);
     }
 
     @Test
     void aReceiverThatSendsIsNotReEntered() {
-        ManualTime time = new ManualTime();
+        ManualScheduler time = new ManualScheduler();
         MemoryControlBus bus = new MemoryControlBus(time);
         List<String> trace = new CopyOnWriteArrayList<>();
         Controller ca = bus.controller();
@@ -181,7 +182,7 @@ class MemoryControlBusTest {
 
     @Test
     void nodeIdsAreUniqueAndAControllerSendsOnlyOnceStarted() {
-        MemoryControlBus bus = new MemoryControlBus(new ManualTime());
+        MemoryControlBus bus = new MemoryControlBus(new ManualScheduler());
         bus.controller().start("a", message -> { });
         assertThrows(IllegalStateException.class, () -> bus.controller().start("a", message -> { }));
         Controller unstarted = bus.controller();

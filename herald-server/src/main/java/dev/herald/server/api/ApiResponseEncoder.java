@@ -153,8 +153,10 @@ final class ApiResponseEncoder {
                 g.writeStartObject();
                 g.writeFieldName("connections");
                 writeFlatConnections(g, r.connections());
+                writeCompleteness(g, r.missingNodes());
                 g.writeEndObject();
             }
+            // The RPC's data is the bare map (seed 002): there is no room for completeness in it.
             case ApiResult.ConnectionMap r -> writeFlatConnections(g, r.connections());
         }
     }
@@ -199,7 +201,24 @@ final class ApiResponseEncoder {
             g.writeEndObject();
         }
         g.writeEndObject();
+        writeCompleteness(g, r.missingNodes());
         g.writeEndObject();
+    }
+
+    /**
+     * A cluster listing that some node did not answer in time says so: {@code "complete": false} and the ids of the
+     * silent nodes. A complete listing carries neither field, so a single node's answer is Centrifugo's shape.
+     */
+    private static void writeCompleteness(JsonGenerator g, List<String> missingNodes) throws IOException {
+        if (missingNodes == null || missingNodes.isEmpty()) {
+            return;
+        }
+        g.writeBooleanField("complete", false);
+        g.writeArrayFieldStart("missing_nodes");
+        for (String node : missingNodes) {
+            g.writeString(node);
+        }
+        g.writeEndArray();
     }
 
     /** {@code {"replies": [{"<method>": result} | {"error": {...}}]}}, in command order. */
@@ -232,6 +251,7 @@ final class ApiResponseEncoder {
         if (r.nextCursor() != null && !r.nextCursor().isEmpty()) {
             g.writeStringField("next_cursor", r.nextCursor());
         }
+        writeCompleteness(g, r.missingNodes());
         g.writeEndObject();
     }
 

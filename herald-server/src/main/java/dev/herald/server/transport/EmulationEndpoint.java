@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -28,6 +29,8 @@ import java.nio.charset.StandardCharsets;
 final class EmulationEndpoint {
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_BODY = 65_536;
+    /** How long a request for a session on another node waits for that node. */
+    private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
     private final Node node;
 
@@ -64,15 +67,25 @@ final class EmulationEndpoint {
                     "malformed emulation request\n"), keepAlive);
             return;
         }
-        FullHttpResponse response;
-        ClientSession session = node.hub().sessionBySessionId(parsed.session()) instanceof ClientSession s ? s : null;
-        if (!node.id().equals(parsed.node()) || session == null) {
-            response = Responses.text(HttpResponseStatus.NOT_FOUND, "session not found\n");
-        } else {
-            byte[] data = parsed.data();
-            session.transport().executor().execute(() -> session.handleFrame(data));
-            response = Responses.of(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
+        if (!parsed.node().isEmpty() && !node.id().equals(parsed.node())) {
+            // The session lives on another node: hand the data over there and answer as that node did.
+            node.control().forwardEmulation(parsed.node(), parsed.session(), parsed.data(), FORWARD_TIMEOUT)
+                    .whenComplete((found, error) -> ctx.executor().execute(() ->
+                            respond(ctx, request, keepAlive, error == null && found)));
+            return;
         }
+        ClientSession session = node.hub().sessionBySessionId(parsed.session()) instanceof ClientSession s ? s : null;
+        if (session != null) {
+            byte[] data = parsed.data();
+            session.executor().execute(() -> session.handleFrame(data));
+        }
+        respond(ctx, request, keepAlive, session != null);
+    }
+
+    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive,
+                                boolean found) {
+        FullHttpResponse response = found ? Responses.of(HttpResponseStatus.NO_CONTENT, null, new byte[0])
+                : Responses.text(HttpResponseStatus.NOT_FOUND, "session not found\n");
         Cors.allow(request, response);
         Responses.send(ctx, response, keepAlive);
     }
