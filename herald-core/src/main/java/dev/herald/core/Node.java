@@ -3,9 +3,10 @@ package dev.herald.core;
 import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.auth.TokenVerifier;
 import dev.herald.core.channel.ChannelRules;
-import dev.herald.core.client.ChannelCommands;
+import dev.herald.core.client.ChannelStreams;
 import dev.herald.core.client.ClientSession;
-import dev.herald.core.client.ConnectCommands;
+import dev.herald.core.client.ClientSessions;
+import dev.herald.core.client.NodeLink;
 import dev.herald.core.client.SubscribeCommands;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
@@ -57,18 +58,16 @@ public final class Node implements BrokerEventHandler {
     private final Telemetry telemetry;
     private final Broker broker;
     private final PresenceManager presence;
-    private final TokenVerifier tokenVerifier;
-    private final ConnectProxy connectProxy;
-    private final Scheduler scheduler;
     private final Clock clock;
     private final ChannelRules rules;
     private final String id = UUID.randomUUID().toString();
     private final String name;
     private final String version;
     private final long startedAtNanos;
-    private final ConnectCommands connectCommands;
+    /** The Centrifugo client side: makes the sessions, and holds the commands they share. */
+    private final ClientSessions sessions;
+    /** The server API's subscribe and unsubscribe act on live sessions through these. */
     private final SubscribeCommands subscribeCommands;
-    private final ChannelCommands channelCommands;
     private final Cluster cluster;
     private final NodeControl control;
 
@@ -118,19 +117,34 @@ public final class Node implements BrokerEventHandler {
             }
         });
         this.presence = presence;
-        this.tokenVerifier = tokenVerifier;
-        this.connectProxy = connectProxy;
-        this.scheduler = scheduler;
         this.clock = clock;
         this.startedAtNanos = clock.nanos();
         this.rules = new ChannelRules(config.channel);
         this.name = name;
         this.version = version;
-        this.connectCommands = new ConnectCommands(this);
-        this.subscribeCommands = new SubscribeCommands(this);
-        this.channelCommands = new ChannelCommands(this);
+        this.sessions = new ClientSessions(config, rules, hub, broker, presence, tokenVerifier, connectProxy,
+                scheduler, clock, telemetry, new NodeLink(id, version, clientStreams(),
+                // single_connection closes the user's older connections on this node only
+                (user, keep) -> disconnect(user, null, null, Set.of(keep), Disconnect.CONNECTION_LIMIT)));
+        this.subscribeCommands = sessions.subscribeCommands();
         this.cluster = new Cluster(controller, id, scheduler, clock::millis, ClusterTiming.DEFAULTS);
         this.control = new NodeControl(this, cluster);
+    }
+
+    /** Client publish and history take the server API's path (namespace options, history settings). */
+    private ChannelStreams clientStreams() {
+        return new ChannelStreams() {
+            @Override
+            public CompletionStage<PublishOutcome> publish(String channel, byte[] data, ClientInfo info) {
+                return Node.this.publish(channel, data, info, null, false, null);
+            }
+
+            @Override
+            public CompletionStage<HistoryPage> history(String channel, StreamPosition since, int limit,
+                                                        boolean reverse) {
+                return Node.this.history(channel, since, limit, reverse);
+            }
+        };
     }
 
     public void start() {
@@ -151,10 +165,10 @@ public final class Node implements BrokerEventHandler {
 
     /** A new connection's session; the transport handler feeds it frames. */
     public ClientSession newSession(Transport transport) {
-        return new ClientSession(this, transport);
+        return sessions.newSession(transport);
     }
 
-    // ---- accessors for sessions and transports ----
+    // ---- what transports, the server API and tests read ----
 
     public HeraldConfig config() {
         return config;
@@ -168,67 +182,17 @@ public final class Node implements BrokerEventHandler {
         return telemetry;
     }
 
-    public Broker broker() {
-        return broker;
-    }
-
     public PresenceManager presence() {
         return presence;
-    }
-
-    public TokenVerifier tokenVerifier() {
-        return tokenVerifier;
-    }
-
-    /** The configured connect proxy, or null. */
-    public ConnectProxy connectProxy() {
-        return connectProxy;
-    }
-
-    public Scheduler scheduler() {
-        return scheduler;
-    }
-
-    /** The time for session timers, expiry, TTLs and uptime. */
-    public Clock clock() {
-        return clock;
     }
 
     public ChannelRules rules() {
         return rules;
     }
 
+    /** This node's id: emulation requests name the node that holds their session. */
     public String id() {
         return id;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    public String version() {
-        return version;
-    }
-
-    public ConnectCommands connectCommands() {
-        return connectCommands;
-    }
-
-    public SubscribeCommands subscribeCommands() {
-        return subscribeCommands;
-    }
-
-    public ChannelCommands channelCommands() {
-        return channelCommands;
-    }
-
-    /** Hook: a session finished connecting. */
-    public void sessionConnected(ClientSession session) {
-    }
-
-    /** Hook: a session closed, for whatever reason. */
-    public void sessionClosed(ClientSession session, Disconnect disconnect) {
-        telemetry.disconnected(disconnect.code());
     }
 
     // ---- server API actions on this node only (NodeControl carries them to every node) ----

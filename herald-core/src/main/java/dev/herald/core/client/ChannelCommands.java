@@ -1,11 +1,12 @@
 package dev.herald.core.client;
 
 import dev.herald.core.channel.ChannelKey;
-import dev.herald.core.Node;
+import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.engine.PresenceManager;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Reply;
 import dev.herald.protocol.ReplyError;
@@ -16,20 +17,31 @@ import dev.herald.protocol.StreamPosition;
 import java.util.concurrent.CompletionStage;
 
 /** Client publish, presence, presence_stats, history and rpc. */
-public final class ChannelCommands {
-    private final Node node;
-    private final HeraldConfig config;
+final class ChannelCommands {
+    private final HeraldConfig.Client config;
+    private final HeraldConfig.RpcPing ping;
+    private final ChannelRules rules;
+    private final PresenceManager presence;
+    private final ChannelStreams streams;
 
-    public ChannelCommands(Node node) {
-        this.node = node;
-        this.config = node.config();
+    /**
+     * @param ping    the built-in rpc method (Centrifugo's {@code rpc.ping}), the only rpc this node answers
+     * @param streams where client publish and history go: the node's path, shared with the server API
+     */
+    ChannelCommands(HeraldConfig.Client config, HeraldConfig.RpcPing ping, ChannelRules rules,
+                    PresenceManager presence, ChannelStreams streams) {
+        this.config = config;
+        this.ping = ping;
+        this.rules = rules;
+        this.presence = presence;
+        this.streams = streams;
     }
 
     CompletionStage<?> publish(ClientSession session, long commandId, Request.Publish request) {
         String channel = request.channel();
-        ChannelOptions options = node.rules().options(channel);
+        ChannelOptions options = rules.options(channel);
         Subscription sub = session.subscriptions().get(channel);
-        if (!node.subscribeCommands().permitted(session, options.allowPublishForClient,
+        if (!SubscribeCommands.permitted(config.insecure, session, options.allowPublishForClient,
                 options.allowPublishForAnonymous, options.allowPublishForSubscriber, sub != null)) {
             throw new ErrorException(Errors.PERMISSION_DENIED);
         }
@@ -38,7 +50,7 @@ public final class ChannelCommands {
         }
         ClientInfo info = sub != null ? sub.info()
                 : new ClientInfo(session.user(), session.id(), session.info(), null);
-        return node.publish(channel, request.data(), info, null, false, null)
+        return streams.publish(channel, request.data(), info)
                 .handle((outcome, error) -> {
                     session.onLoop(() -> session.reply(error == null
                             ? Reply.ok(commandId, new Result.Publish())
@@ -49,7 +61,7 @@ public final class ChannelCommands {
 
     CompletionStage<?> presence(ClientSession session, long commandId, Request.Presence request) {
         checkPresence(session, request.channel());
-        return node.presence().presence(new ChannelKey(session.app(), request.channel())).handle((map, error) -> {
+        return presence.presence(new ChannelKey(session.app(), request.channel())).handle((map, error) -> {
             session.onLoop(() -> session.reply(error == null
                     ? Reply.ok(commandId, new Result.Presence(map))
                     : Reply.error(commandId, errorOf(error))));
@@ -59,7 +71,7 @@ public final class ChannelCommands {
 
     CompletionStage<?> presenceStats(ClientSession session, long commandId, Request.PresenceStats request) {
         checkPresence(session, request.channel());
-        return node.presence().presenceStats(new ChannelKey(session.app(), request.channel())).handle((stats, error) -> {
+        return presence.presenceStats(new ChannelKey(session.app(), request.channel())).handle((stats, error) -> {
             session.onLoop(() -> session.reply(error == null
                     ? Reply.ok(commandId, new Result.PresenceStats(stats.numClients(), stats.numUsers()))
                     : Reply.error(commandId, errorOf(error))));
@@ -68,11 +80,11 @@ public final class ChannelCommands {
     }
 
     private void checkPresence(ClientSession session, String channel) {
-        ChannelOptions options = node.rules().options(channel);
+        ChannelOptions options = rules.options(channel);
         if (!options.presence) {
             throw new ErrorException(Errors.NOT_AVAILABLE);
         }
-        if (!node.subscribeCommands().permitted(session, options.allowPresenceForClient,
+        if (!SubscribeCommands.permitted(config.insecure, session, options.allowPresenceForClient,
                 options.allowPresenceForAnonymous, options.allowPresenceForSubscriber,
                 session.subscriptions().containsKey(channel))) {
             throw new ErrorException(Errors.PERMISSION_DENIED);
@@ -81,16 +93,16 @@ public final class ChannelCommands {
 
     CompletionStage<?> history(ClientSession session, long commandId, Request.History request) {
         String channel = request.channel();
-        ChannelOptions options = node.rules().options(channel);
+        ChannelOptions options = rules.options(channel);
         if (!options.historyEnabled()) {
             throw new ErrorException(Errors.NOT_AVAILABLE);
         }
-        if (!node.subscribeCommands().permitted(session, options.allowHistoryForClient,
+        if (!SubscribeCommands.permitted(config.insecure, session, options.allowHistoryForClient,
                 options.allowHistoryForAnonymous, options.allowHistoryForSubscriber,
                 session.subscriptions().containsKey(channel))) {
             throw new ErrorException(Errors.PERMISSION_DENIED);
         }
-        int max = config.client.historyMaxPublicationLimit;
+        int max = config.historyMaxPublicationLimit;
         int limit = request.limit();
         if (limit < 0 || limit > max) {
             limit = max;
@@ -99,7 +111,7 @@ public final class ChannelCommands {
         if (request.reverse() && since != null && since.offset() == 0) {
             throw new ErrorException(Errors.BAD_REQUEST);
         }
-        return node.history(channel, since, limit, request.reverse()).handle((page, error) -> {
+        return streams.history(channel, since, limit, request.reverse()).handle((page, error) -> {
             session.onLoop(() -> session.reply(error == null
                     ? Reply.ok(commandId, new Result.History(page.publications(), page.top().offset(),
                     page.top().epoch()))
@@ -109,7 +121,6 @@ public final class ChannelCommands {
     }
 
     CompletionStage<?> rpc(ClientSession session, long commandId, Request.Rpc request) {
-        HeraldConfig.RpcPing ping = config.rpc.ping;
         if (!ping.enabled) {
             throw new ErrorException(Errors.NOT_AVAILABLE);
         }

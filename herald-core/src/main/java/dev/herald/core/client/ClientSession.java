@@ -1,6 +1,5 @@
 package dev.herald.core.client;
 
-import dev.herald.core.Node;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
@@ -44,7 +43,8 @@ public final class ClientSession implements HubSession {
 
     enum State { CONNECTING, CONNECTED, UNUSABLE, CLOSED }
 
-    private final Node node;
+    /** What every session of this node shares: its commands, hub, clock, timer and telemetry. */
+    private final ClientSessions shared;
     private final Transport transport;
     private final ClientCodec codec;
     private final String id;
@@ -85,8 +85,9 @@ public final class ClientSession implements HubSession {
     Scheduler.Cancellable staleTimer;
     Scheduler.Cancellable positionTimer;
 
-    public ClientSession(Node node, Transport transport) {
-        this.node = node;
+    /** Made by {@link ClientSessions#newSession}. */
+    ClientSession(ClientSessions shared, Transport transport) {
+        this.shared = shared;
         this.transport = transport;
         this.codec = ClientCodec.of(transport.protocol());
         this.id = ClientIds.next();
@@ -207,8 +208,8 @@ public final class ClientSession implements HubSession {
         return state == State.CLOSED;
     }
 
-    Node node() {
-        return node;
+    ClientSessions shared() {
+        return shared;
     }
 
     ClientCodec codec() {
@@ -285,12 +286,12 @@ public final class ClientSession implements HubSession {
             pending = null;
         }
         if (pending == null) {
-            node.telemetry().commandHandled(method, System.nanoTime() - started);
+            shared.telemetry.commandHandled(method, System.nanoTime() - started);
             return;
         }
         busy = true;
         pending.whenComplete((r, e) -> onLoop(() -> {
-            node.telemetry().commandHandled(method, System.nanoTime() - started);
+            shared.telemetry.commandHandled(method, System.nanoTime() - started);
             busy = false;
             drain();
         }));
@@ -312,22 +313,22 @@ public final class ClientSession implements HubSession {
         }
         if (state != State.CONNECTED) {
             if (state == State.CONNECTING && request instanceof Request.Connect connect) {
-                return node.connectCommands().connect(this, command.id(), connect);
+                return shared.connectCommands.connect(this, command.id(), connect);
             }
             throw new DisconnectException(Disconnect.BAD_REQUEST);
         }
         long id = command.id();
         return switch (request) {
             case Request.Connect c -> throw new DisconnectException(Disconnect.BAD_REQUEST);
-            case Request.Subscribe s -> node.subscribeCommands().subscribe(this, id, s);
-            case Request.Unsubscribe u -> node.subscribeCommands().unsubscribe(this, id, u);
-            case Request.SubRefresh s -> node.subscribeCommands().subRefresh(this, id, s);
-            case Request.Refresh r -> node.connectCommands().refresh(this, id, r);
-            case Request.Publish p -> node.channelCommands().publish(this, id, p);
-            case Request.Presence p -> node.channelCommands().presence(this, id, p);
-            case Request.PresenceStats p -> node.channelCommands().presenceStats(this, id, p);
-            case Request.History h -> node.channelCommands().history(this, id, h);
-            case Request.Rpc r -> node.channelCommands().rpc(this, id, r);
+            case Request.Subscribe s -> shared.subscribeCommands.subscribe(this, id, s);
+            case Request.Unsubscribe u -> shared.subscribeCommands.unsubscribe(this, id, u);
+            case Request.SubRefresh s -> shared.subscribeCommands.subRefresh(this, id, s);
+            case Request.Refresh r -> shared.connectCommands.refresh(this, id, r);
+            case Request.Publish p -> shared.channelCommands.publish(this, id, p);
+            case Request.Presence p -> shared.channelCommands.presence(this, id, p);
+            case Request.PresenceStats p -> shared.channelCommands.presenceStats(this, id, p);
+            case Request.History h -> shared.channelCommands.history(this, id, h);
+            case Request.Rpc r -> shared.channelCommands.rpc(this, id, r);
             case Request.Send s -> throw new DisconnectException(Disconnect.NOT_AVAILABLE);
             case Request.Ping p -> throw new ErrorException(Errors.NOT_AVAILABLE);
         };
@@ -390,7 +391,7 @@ public final class ClientSession implements HubSession {
         this.tokenId = credentials.tokenId();
         this.tokenIssuedAt = credentials.tokenIssuedAt();
         this.expireAt = credentials.expireAt();
-        this.connectedAtMillis = node.clock().millis();
+        this.connectedAtMillis = shared.clock.millis();
         this.state = State.CONNECTED;
         SessionTimers.connected(this);
     }
@@ -425,7 +426,7 @@ public final class ClientSession implements HubSession {
         }
         updateCredentials(newExpireAt, newInfo, null, 0);
         if (transport.unidirectional()) {
-            int ttl = newExpireAt > 0 ? (int) Math.max(0, newExpireAt - node.clock().millis() / 1000) : 0;
+            int ttl = newExpireAt > 0 ? (int) Math.max(0, newExpireAt - shared.clock.millis() / 1000) : 0;
             push(new Push("", new PushBody.Refresh(newExpireAt > 0, ttl)));
         }
     }
@@ -452,7 +453,7 @@ public final class ClientSession implements HubSession {
      */
     @Override
     public void close(Disconnect disconnect) {
-        node.hub().removeSession(this);
+        shared.hub.removeSession(this);
         onLoop(() -> closeOnLoop(disconnect, true));
     }
 
@@ -461,7 +462,7 @@ public final class ClientSession implements HubSession {
      * {@code reason} says why, e.g. 3008 slow). Executor thread.
      */
     public void transportClosed(Disconnect reason) {
-        node.hub().removeSession(this);
+        shared.hub.removeSession(this);
         closeOnLoop(reason, false);
     }
 
@@ -477,12 +478,12 @@ public final class ClientSession implements HubSession {
         // entrySet, not values(): values() would cache a view object in every session's map
         for (Map.Entry<String, Subscription> subEntry : subs.entrySet()) {
             Subscription sub = subEntry.getValue();
-            node.subscribeCommands().leave(sub);
+            shared.subscribeCommands.leave(sub);
         }
         if (closeTransport) {
             transport.close(disconnect);
         }
-        node.sessionClosed(this, disconnect);
+        shared.telemetry.disconnected(disconnect.code());
     }
 
     /** Protocol of this connection. */

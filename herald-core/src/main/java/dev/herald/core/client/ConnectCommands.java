@@ -1,16 +1,20 @@
 package dev.herald.core.client;
 
-import dev.herald.core.Node;
 import dev.herald.core.auth.ConnectToken;
 import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.auth.TokenException;
+import dev.herald.core.auth.TokenVerifier;
+import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
 import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.hub.Hub;
+import dev.herald.core.proxy.ConnectProxy;
 import dev.herald.core.proxy.ConnectProxyRequest;
 import dev.herald.core.proxy.ConnectProxyResult;
+import dev.herald.core.time.Clock;
 import dev.herald.protocol.Push;
 import dev.herald.protocol.Reply;
 import dev.herald.protocol.ReplyError;
@@ -23,21 +27,46 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** The connect and refresh commands: credentials from a token, a connect proxy or anonymous access. */
-public final class ConnectCommands {
+final class ConnectCommands {
     private static final Logger log = LoggerFactory.getLogger(ConnectCommands.class);
 
-    private final Node node;
     private final HeraldConfig.Client config;
+    private final ChannelRules rules;
+    private final TokenVerifier tokenVerifier;
+    /** Null when no connect proxy is configured. */
+    private final ConnectProxy connectProxy;
+    private final Hub hub;
+    private final Clock clock;
+    private final SubscribeCommands subscribeCommands;
+    private final String nodeId;
+    private final String version;
+    private final UserEviction eviction;
 
-    public ConnectCommands(Node node) {
-        this.node = node;
-        this.config = node.config().client;
+    /**
+     * @param connectProxy      the connect proxy asked for credentials of a connect without a token, or null
+     * @param subscribeCommands makes the server-side subscriptions a connect brings
+     * @param nodeId            the node id an emulation session's connect result names
+     * @param version           the server version of connect and refresh results
+     * @param eviction          closes a user's older connections under {@code single_connection}
+     */
+    ConnectCommands(HeraldConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier,
+                    ConnectProxy connectProxy, Hub hub, Clock clock, SubscribeCommands subscribeCommands,
+                    String nodeId, String version, UserEviction eviction) {
+        this.config = config;
+        this.rules = rules;
+        this.tokenVerifier = tokenVerifier;
+        this.connectProxy = connectProxy;
+        this.hub = hub;
+        this.clock = clock;
+        this.subscribeCommands = subscribeCommands;
+        this.nodeId = nodeId;
+        this.version = version;
+        this.eviction = eviction;
     }
 
     CompletionStage<?> connect(ClientSession session, long commandId, Request.Connect request) {
@@ -64,14 +93,14 @@ public final class ConnectCommands {
     private CompletionStage<Credentials> credentials(ClientSession session, Request.Connect request) {
         String token = request.token();
         if (token != null && !token.isEmpty()) {
-            return node.tokenVerifier().verifyConnectToken(token).thenApply(ConnectCommands::fromToken);
+            return tokenVerifier.verifyConnectToken(token).thenApply(ConnectCommands::fromToken);
         }
-        if (node.connectProxy() != null) {
+        if (connectProxy != null) {
             ConnectProxyRequest proxyRequest = new ConnectProxyRequest(session.id(), session.transport().name(),
                     session.protocol().wireName(), request.name(), request.version(), request.data(),
                     request.subs() == null ? List.of() : List.copyOf(request.subs().keySet()),
                     session.transport().requestHeaders());
-            return node.connectProxy().connect(proxyRequest).thenApply(ConnectCommands::fromProxy);
+            return connectProxy.connect(proxyRequest).thenApply(ConnectCommands::fromProxy);
         }
         if (config.insecure || config.allowAnonymousConnectWithoutToken) {
             return CompletableFuture.completedFuture(Credentials.anonymous());
@@ -96,7 +125,7 @@ public final class ConnectCommands {
             return CompletableFuture.completedFuture(null);
         }
         long expireAt = config.insecure ? 0 : creds.expireAt();
-        long now = node.clock().millis() / 1000;
+        long now = clock.millis() / 1000;
         if (expireAt > 0 && expireAt <= now) {
             if (creds.fromToken()) {
                 throw new TokenFailure(TokenException.Kind.EXPIRED);
@@ -111,28 +140,27 @@ public final class ConnectCommands {
             throw new DisconnectException(Disconnect.CHANNEL_LIMIT);
         }
         for (String channel : serverSubs.keySet()) {
-            node.rules().options(channel);
+            rules.options(channel);
         }
         Credentials effective = expireAt == creds.expireAt() ? creds : new Credentials(creds.user(), expireAt,
                 creds.info(), creds.meta(), creds.data(), creds.tokenId(), creds.tokenIssuedAt(), creds.channels(),
                 creds.subs(), creds.source(), creds.fromToken());
         session.assumeUser(effective.user());
         if (singleConnection(effective.user())) {
-            // Centrifugo's single_connection: the new connection wins, the user's older ones go with 3504. Only
-            // this node's for now (they leave the hub before disconnect returns, so the limit below sees none).
-            node.disconnect(effective.user(), null, null, Set.of(session.id()), Disconnect.CONNECTION_LIMIT);
+            // Centrifugo's single_connection: the new connection wins, the user's older ones go with 3504 (the
+            // local ones have left the hub when closeOthers returns, so the limit below sees none).
+            eviction.closeOthers(effective.user(), session.id());
         }
-        if (!node.hub().addSession(session, config.userConnectionLimit)) {
+        if (!hub.addSession(session, config.userConnectionLimit)) {
             throw new DisconnectException(Disconnect.CONNECTION_LIMIT);
         }
         session.markConnected(effective, request.name(), request.version());
-        node.sessionConnected(session);
 
         Map<String, Request.Subscribe> hints = request.subs() == null ? Map.of() : request.subs();
         List<CompletionStage<Map.Entry<String, Result.Subscribe>>> pending = new ArrayList<>();
         for (Map.Entry<String, SubscribeOptions> e : serverSubs.entrySet()) {
             int source = e.getKey().equals(personalChannel(effective.user())) ? 9 : effective.source();
-            pending.add(node.subscribeCommands()
+            pending.add(subscribeCommands
                     .serverSubscribe(session, e.getKey(), e.getValue(), hints.get(e.getKey()), source)
                     .thenApply(result -> Map.entry(e.getKey(), result)));
         }
@@ -172,13 +200,13 @@ public final class ConnectCommands {
     /** Builds the connect result shared by the connect reply and the unidirectional connect push. */
     private Result.Connect connectResult(ClientSession session, byte[] data, Map<String, Result.Subscribe> subs) {
         boolean expires = session.expireAt() > 0;
-        int ttl = expires ? (int) Math.max(0, session.expireAt() - node.clock().millis() / 1000) : 0;
+        int ttl = expires ? (int) Math.max(0, session.expireAt() - clock.millis() / 1000) : 0;
         var cfg = config;
         boolean pong = !session.transport().unidirectional() && cfg.pongTimeout.toMillis() > 0;
-        return new Result.Connect(session.id(), node.version(), expires, ttl, data, subs.isEmpty() ? null : subs,
+        return new Result.Connect(session.id(), version, expires, ttl, data, subs.isEmpty() ? null : subs,
                 (int) cfg.pingInterval.toSeconds(), pong, session.sessionId().isEmpty() ? null : session.sessionId(),
-                session.transport().emulation() ? node.id() : null,
-                cfg.connectIncludeServerTime ? node.clock().millis() : 0);
+                session.transport().emulation() ? nodeId : null,
+                cfg.connectIncludeServerTime ? clock.millis() : 0);
     }
 
     private Map<String, SubscribeOptions> serverSideChannels(Credentials creds) {
@@ -207,7 +235,7 @@ public final class ConnectCommands {
         if (!personal.enabled || user.isEmpty()) {
             return null;
         }
-        return node.rules().personalChannel(personal.personalChannelNamespace, user);
+        return rules.personalChannel(personal.personalChannelNamespace, user);
     }
 
     /** Maps a failed connect to what the client gets; runs on the session's executor. */
@@ -262,7 +290,7 @@ public final class ConnectCommands {
         if (token == null || token.isEmpty()) {
             throw new DisconnectException(Disconnect.BAD_REQUEST);
         }
-        return node.tokenVerifier().verifyConnectToken(token).handle((t, error) -> {
+        return tokenVerifier.verifyConnectToken(token).handle((t, error) -> {
             session.onLoop(() -> {
                 if (session.closed()) {
                     return;
@@ -282,9 +310,9 @@ public final class ConnectCommands {
                 }
                 long expireAt = config.insecure ? 0 : t.expireAt();
                 session.updateCredentials(expireAt, t.info(), t.id(), t.issuedAt());
-                int ttl = expireAt > 0 ? (int) Math.max(0, expireAt - node.clock().millis() / 1000) : 0;
+                int ttl = expireAt > 0 ? (int) Math.max(0, expireAt - clock.millis() / 1000) : 0;
                 session.reply(Reply.ok(commandId,
-                        new Result.Refresh(session.id(), node.version(), expireAt > 0, ttl)));
+                        new Result.Refresh(session.id(), version, expireAt > 0, ttl)));
             });
             return null;
         });

@@ -26,8 +26,8 @@ final class SessionTimers {
 
     /** Closes the session ({@link Disconnect#STALE}) if it has not connected within the stale close delay. */
     static void startStaleCheck(ClientSession s) {
-        long staleMillis = s.node().config().client.staleCloseDelay.toMillis();
-        s.staleTimer = s.node().scheduler().schedule(() -> s.onLoop(() -> closeIfStale(s)), staleMillis,
+        long staleMillis = s.shared().config.staleCloseDelay.toMillis();
+        s.staleTimer = s.shared().scheduler.schedule(() -> s.onLoop(() -> closeIfStale(s)), staleMillis,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -43,9 +43,9 @@ final class SessionTimers {
     static void connected(ClientSession s) {
         cancel(s.staleTimer);
         s.staleTimer = null;
-        long intervalMillis = s.node().config().client.pingInterval.toMillis();
+        long intervalMillis = s.shared().config.pingInterval.toMillis();
         if (intervalMillis > 0) {
-            s.pingAt = s.node().clock().millis()
+            s.pingAt = s.shared().clock.millis()
                     + ThreadLocalRandom.current().nextLong(intervalMillis / 2, intervalMillis + 1);
         }
         arm(s);
@@ -62,7 +62,7 @@ final class SessionTimers {
     /** Epoch millis at which an expired connection is closed (expiry plus grace), 0 = never. */
     private static long expiryDeadline(ClientSession s) {
         long expireAt = s.expireAt();
-        return expireAt <= 0 ? 0 : expireAt * 1000 + s.node().config().client.expiredCloseDelay.toMillis();
+        return expireAt <= 0 ? 0 : expireAt * 1000 + s.shared().config.expiredCloseDelay.toMillis();
     }
 
     /** Epoch millis by which the pending pong must arrive (the last ping plus the pong timeout), 0 = none. */
@@ -70,7 +70,7 @@ final class SessionTimers {
         if (!s.pongPending || s.pingAt == 0) {
             return 0;
         }
-        HeraldConfig.Client config = s.node().config().client;
+        HeraldConfig.Client config = s.shared().config;
         return s.pingAt - config.pingInterval.toMillis() + config.pongTimeout.toMillis();
     }
 
@@ -85,8 +85,8 @@ final class SessionTimers {
         if (at == 0) {
             return;
         }
-        long delay = Math.max(at - s.node().clock().millis(), 0);
-        s.timer = s.node().scheduler().schedule(() -> s.onLoop(() -> onTimer(s)), delay, TimeUnit.MILLISECONDS);
+        long delay = Math.max(at - s.shared().clock.millis(), 0);
+        s.timer = s.shared().scheduler.schedule(() -> s.onLoop(() -> onTimer(s)), delay, TimeUnit.MILLISECONDS);
     }
 
     private static long earliest(long a, long b) {
@@ -99,7 +99,7 @@ final class SessionTimers {
         if (!s.connected()) {
             return;
         }
-        long now = s.node().clock().millis();
+        long now = s.shared().clock.millis();
         long deadline = expiryDeadline(s);
         if (deadline > 0 && now >= deadline) {
             s.close(Disconnect.EXPIRED);
@@ -118,7 +118,7 @@ final class SessionTimers {
 
     private static void sendPing(ClientSession s, long now) {
         s.transport().write(s.codec().ping());
-        HeraldConfig.Client config = s.node().config().client;
+        HeraldConfig.Client config = s.shared().config;
         s.pingAt = now + config.pingInterval.toMillis();
         long pongMillis = config.pongTimeout.toMillis();
         if (!s.transport().unidirectional() && pongMillis > 0) {
@@ -143,9 +143,9 @@ final class SessionTimers {
         if (earliest == Long.MAX_VALUE) {
             return;
         }
-        long delayMillis = earliest * 1000 - s.node().clock().millis()
-                + s.node().config().client.expiredSubCloseDelay.toMillis();
-        s.subExpiryTimer = s.node().scheduler().schedule(() -> s.onLoop(() -> checkSubExpiry(s)),
+        long delayMillis = earliest * 1000 - s.shared().clock.millis()
+                + s.shared().config.expiredSubCloseDelay.toMillis();
+        s.subExpiryTimer = s.shared().scheduler.schedule(() -> s.onLoop(() -> checkSubExpiry(s)),
                 Math.max(delayMillis, 0), TimeUnit.MILLISECONDS);
     }
 
@@ -153,8 +153,8 @@ final class SessionTimers {
         if (!s.connected()) {
             return;
         }
-        long now = s.node().clock().millis();
-        long grace = s.node().config().client.expiredSubCloseDelay.toMillis();
+        long now = s.shared().clock.millis();
+        long grace = s.shared().config.expiredSubCloseDelay.toMillis();
         // entrySet, not values(): values() would cache a view object in every session's map
         for (Map.Entry<String, Subscription> subEntry : s.subscriptions().entrySet()) {
             Subscription sub = subEntry.getValue();
@@ -163,7 +163,7 @@ final class SessionTimers {
                     s.close(Disconnect.SUBSCRIPTION_EXPIRED);
                     return;
                 }
-                s.node().subscribeCommands().unsubscribeWithPush(s, sub.channel(),
+                s.shared().subscribeCommands.unsubscribeWithPush(s, sub.channel(),
                         new PushBody.Unsubscribe(2501, "subscription expired"));
             }
         }
@@ -175,17 +175,17 @@ final class SessionTimers {
         if (s.positionTimer != null || s.closed()) {
             return;
         }
-        long delay = s.node().config().client.channelPositionCheckDelay.toMillis();
+        long delay = s.shared().config.channelPositionCheckDelay.toMillis();
         if (delay <= 0) {
             return;
         }
-        s.positionTimer = s.node().scheduler().schedule(() -> s.onLoop(() -> checkPositions(s)), delay,
+        s.positionTimer = s.shared().scheduler.schedule(() -> s.onLoop(() -> checkPositions(s)), delay,
                 TimeUnit.MILLISECONDS);
     }
 
     private static void checkPositions(ClientSession s) {
         s.positionTimer = null;
-        if (s.connected() && s.node().subscribeCommands().checkPositions(s)) {
+        if (s.connected() && s.shared().subscribeCommands.checkPositions(s)) {
             ensurePositionCheck(s);
         }
     }

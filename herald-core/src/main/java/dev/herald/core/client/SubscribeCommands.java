@@ -1,16 +1,21 @@
 package dev.herald.core.client;
 
-import dev.herald.core.Node;
 import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.auth.SubscribeToken;
 import dev.herald.core.auth.TokenException;
+import dev.herald.core.auth.TokenVerifier;
+import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.HistoryQuery;
+import dev.herald.core.engine.PresenceManager;
+import dev.herald.core.hub.Hub;
+import dev.herald.core.time.Clock;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
 import dev.herald.protocol.Push;
@@ -31,12 +36,23 @@ import java.util.concurrent.CompletionStage;
 public final class SubscribeCommands {
     private static final Logger log = LoggerFactory.getLogger(SubscribeCommands.class);
 
-    private final Node node;
     private final HeraldConfig.Client config;
+    private final ChannelRules rules;
+    private final TokenVerifier tokenVerifier;
+    private final Hub hub;
+    private final Broker broker;
+    private final PresenceManager presence;
+    private final Clock clock;
 
-    public SubscribeCommands(Node node) {
-        this.node = node;
-        this.config = node.config().client;
+    SubscribeCommands(HeraldConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier, Hub hub,
+                      Broker broker, PresenceManager presence, Clock clock) {
+        this.config = config;
+        this.rules = rules;
+        this.tokenVerifier = tokenVerifier;
+        this.hub = hub;
+        this.broker = broker;
+        this.presence = presence;
+        this.clock = clock;
     }
 
     /** How a client-side subscription was allowed, with Centrifugo's source numbers. */
@@ -45,8 +61,8 @@ public final class SubscribeCommands {
 
     CompletionStage<?> subscribe(ClientSession session, long commandId, Request.Subscribe request) {
         String channel = request.channel();
-        ChannelOptions options = node.rules().options(channel);
-        if (!node.rules().validForClient(channel)) {
+        ChannelOptions options = rules.options(channel);
+        if (!rules.validForClient(channel)) {
             throw new ErrorException(Errors.BAD_REQUEST);
         }
         if (session.subscriptions().containsKey(channel)) {
@@ -57,7 +73,7 @@ public final class SubscribeCommands {
         }
         String token = request.token();
         if (token != null && !token.isEmpty()) {
-            return node.tokenVerifier().verifySubscribeToken(token).handle((t, error) -> {
+            return tokenVerifier.verifySubscribeToken(token).handle((t, error) -> {
                 CompletableFuture<Void> done = new CompletableFuture<>();
                 session.onLoop(() -> {
                     try {
@@ -84,13 +100,13 @@ public final class SubscribeCommands {
                 return done;
             }).thenCompose(stage -> stage);
         }
-        if (node.rules().isPrivate(channel)) {
+        if (rules.isPrivate(channel)) {
             throw new ErrorException(Errors.PERMISSION_DENIED);
         }
         Grant grant;
         String user = session.user();
-        if (node.rules().isUserLimited(channel) && options.allowUserLimitedChannels
-                && node.rules().userAllowed(channel, user)) {
+        if (rules.isUserLimited(channel) && options.allowUserLimitedChannels
+                && rules.userAllowed(channel, user)) {
             grant = new Grant(5, null);
         } else if (options.allowSubscribeForClient && (!user.isEmpty() || options.allowSubscribeForAnonymous)) {
             grant = new Grant(6, null);
@@ -167,7 +183,7 @@ public final class SubscribeCommands {
     private CompletionStage<Result.Subscribe> serverSubscribe(ClientSession session, String channel,
                                                               SubscribeOptions opts, Request.Subscribe hint,
                                                               int source, long expireAt) {
-        ChannelOptions options = node.rules().options(channel);
+        ChannelOptions options = rules.options(channel);
         SubscribeOptions.Override override = opts == null ? null : opts.override();
         boolean history = options.historyEnabled();
         boolean recoverable = history && flag(override == null ? null : override.forceRecovery(), options.forceRecovery);
@@ -249,7 +265,7 @@ public final class SubscribeCommands {
                                                   boolean emitJoinLeave, Request.Subscribe recovery) {
         sub.hold();
         session.addSubscription(sub);
-        CompletionStage<Result.Subscribe> result = node.hub().addSubscriber(sub)
+        CompletionStage<Result.Subscribe> result = hub.addSubscriber(sub)
                 .thenCompose(v -> position(sub, options, recovery));
         return result.whenComplete((r, error) -> {
             if (error != null) {
@@ -257,10 +273,10 @@ public final class SubscribeCommands {
                 return;
             }
             if (sub.presence()) {
-                node.presence().addPresence(sub.key(), session.id(), sub.info());
+                presence.addPresence(sub.key(), session.id(), sub.info());
             }
             if (emitJoinLeave) {
-                node.broker().publishJoin(sub.key(), sub.info());
+                broker.publishJoin(sub.key(), sub.info());
             }
         });
     }
@@ -273,7 +289,7 @@ public final class SubscribeCommands {
         int max = config.recoveryMaxPublicationLimit;
         StreamPosition since = recovery == null ? null : new StreamPosition(recovery.offset(), recovery.epoch());
         HistoryQuery query = new HistoryQuery(since, recovery == null ? 0 : max + 1, false, options.historyMetaTtl);
-        return node.broker().history(sub.key(), query).thenApply(page -> {
+        return broker.history(sub.key(), query).thenApply(page -> {
             StreamPosition top = page.top();
             List<Publication> pubs = List.of();
             boolean recovered = false;
@@ -306,7 +322,7 @@ public final class SubscribeCommands {
         if (expireAt <= 0) {
             return r;
         }
-        int ttl = (int) Math.max(0, expireAt - node.clock().millis() / 1000);
+        int ttl = (int) Math.max(0, expireAt - clock.millis() / 1000);
         return new Result.Subscribe(true, ttl, r.recoverable(), r.epoch(), r.offset(), r.publications(),
                 r.recovered(), r.positioned(), r.data(), r.wasRecovering(), r.delta());
     }
@@ -320,7 +336,7 @@ public final class SubscribeCommands {
     /** Undoes a subscribe that failed (broker or history); the hub may have dropped the subscriber already. */
     private void rollback(ClientSession session, Subscription sub) {
         session.removeSubscription(sub.channel());
-        node.hub().removeSubscriber(sub);
+        hub.removeSubscriber(sub);
     }
 
     /**
@@ -338,7 +354,7 @@ public final class SubscribeCommands {
                 continue;
             }
             any = true;
-            node.broker().history(sub.key(), new HistoryQuery(null, 0, false, null))
+            broker.history(sub.key(), new HistoryQuery(null, 0, false, null))
                     .thenAccept(page -> session.onLoop(() -> {
                         if (session.subscriptions().get(sub.channel()) != sub
                                 || sub.positionValid(page.top().offset(), page.top().epoch())) {
@@ -375,19 +391,19 @@ public final class SubscribeCommands {
     }
 
     /** Takes a subscription out of the hub, presence and the broker, and announces the leave. */
-    public void leave(Subscription sub) {
-        node.hub().removeSubscriber(sub);
+    void leave(Subscription sub) {
+        hub.removeSubscriber(sub);
         ChannelOptions options;
         try {
-            options = node.rules().options(sub.channel());
+            options = rules.options(sub.channel());
         } catch (ErrorException e) {
             return;
         }
         if (sub.presence()) {
-            node.presence().removePresence(sub.key(), sub.session().id(), sub.session().user());
+            presence.removePresence(sub.key(), sub.session().id(), sub.session().user());
         }
         if (options.joinLeave) {
-            node.broker().publishLeave(sub.key(), sub.info());
+            broker.publishLeave(sub.key(), sub.info());
         }
     }
 
@@ -396,7 +412,7 @@ public final class SubscribeCommands {
         if (token == null || token.isEmpty()) {
             throw new DisconnectException(Disconnect.BAD_REQUEST);
         }
-        return node.tokenVerifier().verifySubscribeToken(token).handle((t, error) -> {
+        return tokenVerifier.verifySubscribeToken(token).handle((t, error) -> {
             session.onLoop(() -> {
                 if (session.closed()) {
                     return;
@@ -423,7 +439,7 @@ public final class SubscribeCommands {
                 }
                 sub.expireAt(t.expireAt());
                 SessionTimers.scheduleSubExpiry(session);
-                int ttl = t.expireAt() > 0 ? (int) Math.max(0, t.expireAt() - node.clock().millis() / 1000) : 0;
+                int ttl = t.expireAt() > 0 ? (int) Math.max(0, t.expireAt() - clock.millis() / 1000) : 0;
                 session.reply(Reply.ok(commandId, new Result.SubRefresh(t.expireAt() > 0, ttl)));
             });
             return null;
@@ -432,20 +448,20 @@ public final class SubscribeCommands {
 
     /** Presence access of a client that is subscribing (so counts as a subscriber). */
     private boolean hasPresencePermission(ClientSession session, ChannelOptions options) {
-        return permitted(session, options.allowPresenceForClient, options.allowPresenceForAnonymous,
+        return permitted(config.insecure, session, options.allowPresenceForClient, options.allowPresenceForAnonymous,
                 options.allowPresenceForSubscriber, true);
     }
 
     /** History access of a client that is subscribing (so counts as a subscriber). */
     private boolean hasHistoryPermission(ClientSession session, ChannelOptions options) {
-        return permitted(session, options.allowHistoryForClient, options.allowHistoryForAnonymous,
+        return permitted(config.insecure, session, options.allowHistoryForClient, options.allowHistoryForAnonymous,
                 options.allowHistoryForSubscriber, true);
     }
 
-    /** Centrifugo's permission rule shared by publish, presence and history. */
-    boolean permitted(ClientSession session, boolean forClient, boolean forAnonymous, boolean forSubscriber,
-                      boolean subscribed) {
-        if (config.insecure) {
+    /** Centrifugo's permission rule shared by publish, presence and history ({@code insecure} allows all). */
+    static boolean permitted(boolean insecure, ClientSession session, boolean forClient, boolean forAnonymous,
+                             boolean forSubscriber, boolean subscribed) {
+        if (insecure) {
             return true;
         }
         if (session.user().isEmpty() ? forAnonymous : forClient) {

@@ -47,6 +47,8 @@ public final class TestNode implements AutoCloseable {
     public final ManualScheduler time;
     /** The real timer thread, or null on manual time. */
     private final ScheduledExecutorService timer;
+    /** The clock the node, its sessions and the memory broker read. */
+    private final Clock clock;
     private final Map<String, ConnectToken> connectTokens = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, SubscribeToken> subscribeTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -83,7 +85,6 @@ public final class TestNode implements AutoCloseable {
         this.config = config;
         this.time = time;
         Scheduler scheduler;
-        Clock clock;
         if (time == null) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "test-timer");
@@ -182,7 +183,7 @@ public final class TestNode implements AutoCloseable {
 
     /** The current time of this node's clock, epoch millis. */
     public long nowMillis() {
-        return node.clock().millis();
+        return clock.millis();
     }
 
     @Override
