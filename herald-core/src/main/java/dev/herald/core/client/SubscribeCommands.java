@@ -229,7 +229,7 @@ public final class SubscribeCommands {
         if (!session.connected() || session.subscriptions().containsKey(channel)) {
             return;
         }
-        if (expireAt > 0 && expireAt <= System.currentTimeMillis() / 1000) {
+        if (expireAt > 0 && expireAt <= clock.millis() / 1000) {
             log.info("client {}: server API subscribe to {} not done: expire_at {} has passed", session.id(), channel,
                     expireAt);
             return;
