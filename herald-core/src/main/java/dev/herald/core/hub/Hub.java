@@ -218,6 +218,18 @@ public final class Hub {
         }
         subscribed.whenComplete((v, error) -> {
             if (error == null) {
+                // A channel's entry keeps the shared completed future, not one per channel, once subscribed.
+                channels.computeIfPresent(key, (k, entry) -> {
+                    synchronized (entry) {
+                        if (entry.ready == op) {
+                            entry.ready = ChannelEntry.DONE;
+                        }
+                        if (entry.tail == op) {
+                            entry.tail = ChannelEntry.DONE;
+                        }
+                    }
+                    return entry;
+                });
                 op.complete(null);
                 return;
             }
