@@ -47,8 +47,8 @@ public final class HeraldServer implements AutoCloseable {
     private final NettyServer server;
     private final CountDownLatch terminated = new CountDownLatch(1);
     /**
-     * Where server API listings walk the hub (connections, channels, info), off the event loops. Two threads at
-     * most and a bounded queue: a burst of listing calls gets 111 instead of growing memory.
+     * Where server API listings walk the hub (connections by expression, channels, info), off the event loops.
+     * Two threads at most and a bounded queue: a burst of listing calls gets 111 instead of growing memory.
      */
     private final ThreadPoolExecutor listings = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(256), runnable -> {

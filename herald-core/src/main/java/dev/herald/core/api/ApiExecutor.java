@@ -34,8 +34,8 @@ import java.util.function.Supplier;
  * gRPC, the admin UI and the Pusher HTTP API all call this; it knows no wire format.
  *
  * <p>Calls never block: they may be made from an event loop. Listings that walk every session or channel
- * ({@code connections}, {@code channels}, {@code info}) run on the {@code listings} executor, never on the
- * caller's thread; when its queue is full they fail with 111 (too many requests).
+ * ({@code connections} with an expression, {@code channels}, {@code info}) run on the {@code listings} executor,
+ * never on the caller's thread; when its queue is full they fail with 111 (too many requests).
  *
  * <p>Every call acts on the whole cluster through {@link dev.herald.core.NodeControl}: actions on connections
  * ({@code disconnect}, {@code subscribe}, {@code unsubscribe}, {@code refresh}) complete once every node has
@@ -343,7 +343,14 @@ public final class ApiExecutor {
                 .toCompletableFuture();
     }
 
+    /**
+     * By user alone the listing reads one user's sessions (one shard lock) and runs in place; with an expression it
+     * may walk every session, so it goes to the listings executor.
+     */
     public CompletionStage<ApiResult.Connections> connections(ApiRequest.Connections r) {
+        if (isEmpty(r.expression())) {
+            return guard("connections", () -> sessions.connections(r));
+        }
         return offLoop("connections", () -> sessions.connections(r));
     }
 

@@ -89,6 +89,31 @@ class MultiNodeTest {
     }
 
     @Test
+    void aDelayedBrokerDeliversEveryNodesPublicationsLateButInOrder() {
+        List<ClientSession> subscribers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ClientSession s = connect(i, "t7");
+            send(s, "{\"id\":2,\"subscribe\":{\"channel\":\"chat\"}}");
+            subscribers.add(s);
+        }
+        cluster.broker.delay(Duration.ofMillis(20));
+        for (int i = 0; i < 6; i++) {
+            cluster.node(i % 3).node.publish("chat", ("\"m" + i + "\"").getBytes(StandardCharsets.UTF_8), null, null,
+                    true, null);
+        }
+        for (ClientSession s : subscribers) {
+            assertTrue(TestNode.transport(s).written().stream().noneMatch(f -> f.contains("\"pub\"")),
+                    "nothing arrives before the broker's delay");
+        }
+        cluster.time.advance(Duration.ofMillis(20));
+        List<String> expected = List.of("m0", "m1", "m2", "m3", "m4", "m5");
+        for (ClientSession s : subscribers) {
+            assertEquals(expected, TestNode.transport(s).written().stream().filter(f -> f.contains("\"pub\""))
+                    .map(f -> f.replaceAll(".*\"data\":\"([^\"]*)\".*", "$1")).toList());
+        }
+    }
+
+    @Test
     void connectionsOfAUserAreMergedFromEveryNode() {
         Set<String> clients = Set.of(connect(0, "t42").id(), connect(1, "t42").id(), connect(2, "t42").id());
         connect(2, "t7");
