@@ -11,8 +11,8 @@ import dev.herald.core.client.SubscribeCommands;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.config.FrozenConfig;
+import dev.herald.core.config.FrozenConfig.ChannelOptions;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.BrokerEventHandler;
 import dev.herald.core.engine.HistoryPage;
@@ -53,7 +53,7 @@ import java.util.concurrent.CompletionStage;
  * server API's actions. Registers itself as the broker's event handler in {@link #start()}.
  */
 public final class Node implements BrokerEventHandler {
-    private final HeraldConfig config;
+    private final FrozenConfig config;
     private final Hub hub;
     private final Telemetry telemetry;
     private final Broker broker;
@@ -72,21 +72,21 @@ public final class Node implements BrokerEventHandler {
     private final NodeControl control;
 
     /** On the system clock, without telemetry. */
-    public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
+    public Node(FrozenConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, String name, String version) {
         this(config, broker, presence, tokenVerifier, connectProxy, scheduler, Clock.system(), name, version,
                 Telemetry.NOOP);
     }
 
     /** On the system clock. */
-    public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
+    public Node(FrozenConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, String name, String version, Telemetry telemetry) {
         this(config, broker, presence, tokenVerifier, connectProxy, scheduler, Clock.system(), name, version,
                 telemetry);
     }
 
     /** A node alone: no other node to reach (a {@link LocalController}). */
-    public Node(HeraldConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
+    public Node(FrozenConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, Clock clock, String name, String version,
                 Telemetry telemetry) {
         this(config, broker, presence, new LocalController(), tokenVerifier, connectProxy, scheduler, clock, name,
@@ -94,12 +94,14 @@ public final class Node implements BrokerEventHandler {
     }
 
     /**
+     * @param config     the configuration, frozen ({@link dev.herald.core.config.HeraldConfig#freeze()}): nothing
+     *                   can change it while the node runs
      * @param controller how this node reaches the others (server API actions, listings, node registry)
      * @param scheduler  the timer of every session (pings, expiry, stale and position checks)
      * @param clock      what sessions and commands read the time from; it must be the clock {@code scheduler}
      *                   runs on (and the broker's), or timers would fire early or late against expiry times
      */
-    public Node(HeraldConfig config, Broker broker, PresenceManager presence, Controller controller,
+    public Node(FrozenConfig config, Broker broker, PresenceManager presence, Controller controller,
                 TokenVerifier tokenVerifier, ConnectProxy connectProxy, Scheduler scheduler, Clock clock,
                 String name, String version, Telemetry telemetry) {
         this.config = config;
@@ -170,7 +172,8 @@ public final class Node implements BrokerEventHandler {
 
     // ---- what transports, the server API and tests read ----
 
-    public HeraldConfig config() {
+    /** The configuration this node was built with; immutable. */
+    public FrozenConfig config() {
         return config;
     }
 

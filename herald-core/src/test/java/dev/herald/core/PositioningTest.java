@@ -118,8 +118,8 @@ class PositioningTest {
         config.channel.namespaces.add(pos);
         ManualScheduler time = new ManualScheduler();
         LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
-        Node node = new Node(config, broker, new MemoryPresenceManager(), null, null, time, time.clock(), "t", "0",
-                Telemetry.NOOP);
+        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
+                "t", "0", Telemetry.NOOP);
         node.start();
         FakeTransport t = new FakeTransport();
         ClientSession s = node.newSession(t);

@@ -2,6 +2,7 @@ package dev.herald.server;
 
 import dev.herald.core.Node;
 import dev.herald.core.auth.JwtTokenVerifier;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
@@ -40,7 +41,7 @@ import java.util.function.Consumer;
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
 
-    private final HeraldConfig config;
+    private final FrozenConfig config;
     private final WheelScheduler scheduler;
     private final PrometheusTelemetry telemetry = new PrometheusTelemetry();
     private final Node node;
@@ -58,7 +59,7 @@ public final class HeraldServer implements AutoCloseable {
             });
     private volatile boolean closed;
 
-    private HeraldServer(HeraldConfig config, Consumer<WebSocketEndpoints> moreWebSockets)
+    private HeraldServer(FrozenConfig config, Consumer<WebSocketEndpoints> moreWebSockets)
             throws InterruptedException {
         this.config = config;
         this.scheduler = new WheelScheduler();
@@ -80,18 +81,22 @@ public final class HeraldServer implements AutoCloseable {
                 webSockets);
     }
 
-    /** Starts listening; returns once the port is bound. */
+    /**
+     * Starts listening; returns once the port is bound. The server runs on a {@link HeraldConfig#freeze() frozen}
+     * copy of {@code config}: writing to {@code config} afterwards changes nothing.
+     */
     public static HeraldServer start(HeraldConfig config) throws InterruptedException {
-        return new HeraldServer(config, webSockets -> { });
+        return new HeraldServer(config.freeze(), webSockets -> { });
     }
 
     /**
      * Starts listening with WebSocket endpoints of other protocols beside Centrifugo's: {@code moreWebSockets}
-     * registers them (see {@link dev.herald.server.transport.WebSocketEndpoint}).
+     * registers them (see {@link dev.herald.server.transport.WebSocketEndpoint}). Runs on a frozen copy of
+     * {@code config}, as {@link #start(HeraldConfig)}.
      */
     public static HeraldServer start(HeraldConfig config, Consumer<WebSocketEndpoints> moreWebSockets)
             throws InterruptedException {
-        return new HeraldServer(config, moreWebSockets);
+        return new HeraldServer(config.freeze(), moreWebSockets);
     }
 
     private Map<String, HttpService> services() {

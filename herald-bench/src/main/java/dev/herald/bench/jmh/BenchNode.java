@@ -5,6 +5,7 @@ import dev.herald.core.Node;
 import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.client.ClientSession;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
@@ -31,7 +32,7 @@ final class BenchNode implements AutoCloseable {
     private final ScheduledExecutorService timer;
 
     BenchNode(int n, String channel, Protocol protocol) {
-        HeraldConfig config = config();
+        FrozenConfig config = config();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "jmh-timer");
             t.setDaemon(true);
@@ -65,11 +66,11 @@ final class BenchNode implements AutoCloseable {
         }
     }
 
-    static HeraldConfig config() {
+    static FrozenConfig config() {
         HeraldConfig config = new HeraldConfig();
         config.client.token.hmacSecretKey = SECRET;
         config.channel.withoutNamespace.allowSubscribeForClient = true;
-        return config;
+        return config.freeze();
     }
 
     long writes() {

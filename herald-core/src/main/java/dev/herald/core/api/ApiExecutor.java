@@ -6,7 +6,7 @@ import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.cluster.SurveyResult;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
-import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.config.FrozenConfig.ChannelOptions;
 import dev.herald.core.engine.PublishOutcome;
 import dev.herald.protocol.ReplyError;
 import dev.herald.protocol.StreamPosition;

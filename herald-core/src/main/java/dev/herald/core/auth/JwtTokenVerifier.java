@@ -4,7 +4,7 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSVerifier;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -53,14 +53,14 @@ public final class JwtTokenVerifier implements TokenVerifier {
         T read(Claims claims) throws TokenException;
     }
 
-    public JwtTokenVerifier(HeraldConfig.Client client) {
+    public JwtTokenVerifier(FrozenConfig.Client client) {
         this(client, Clock.systemUTC(), null);
     }
 
     /**
      * @param http the client for JWKS fetches; null creates one when a JWKS endpoint is configured
      */
-    public JwtTokenVerifier(HeraldConfig.Client client, Clock clock, HttpClient http) {
+    public JwtTokenVerifier(FrozenConfig.Client client, Clock clock, HttpClient http) {
         this.clock = clock;
         this.connection = side(client.token, clock, http);
         this.subscription = client.subscriptionToken.enabled ? side(client.subscriptionToken, clock, http) : connection;
@@ -77,7 +77,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
     }
 
     /** Whether any key is configured for connection tokens (HMAC, RSA, ECDSA or JWKS). */
-    public static boolean hasKeys(HeraldConfig.Token keys) {
+    public static boolean hasKeys(FrozenConfig.Token keys) {
         return !keys.hmacSecretKey.isEmpty() || !keys.rsaPublicKey.isEmpty() || !keys.ecdsaPublicKey.isEmpty()
                 || !keys.jwksPublicEndpoint.isEmpty();
     }
@@ -168,7 +168,7 @@ public final class JwtTokenVerifier implements TokenVerifier {
         return jws;
     }
 
-    private static Side side(HeraldConfig.Token keys, Clock clock, HttpClient http) {
+    private static Side side(FrozenConfig.Token keys, Clock clock, HttpClient http) {
         KeyResolver resolver;
         HmacVerifier hmac = null;
         if (!keys.jwksPublicEndpoint.isEmpty()) {

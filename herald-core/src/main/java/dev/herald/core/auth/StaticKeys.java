@@ -8,7 +8,7 @@ import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.crypto.impl.ECDSA;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 
 import java.security.interfaces.ECPublicKey;
 import java.util.HashMap;
@@ -24,7 +24,7 @@ final class StaticKeys implements KeyResolver {
     private final Map<JWSAlgorithm, JWSVerifier> byAlgorithm;
     private final HmacVerifier hmac;
 
-    StaticKeys(HeraldConfig.Token keys) {
+    StaticKeys(FrozenConfig.Token keys) {
         Map<JWSAlgorithm, JWSVerifier> map = new HashMap<>();
         if (!keys.hmacSecretKey.isEmpty()) {
             HmacVerifier hmac = new HmacVerifier(keys.hmacSecretKey);

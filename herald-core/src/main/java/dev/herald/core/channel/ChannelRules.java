@@ -2,8 +2,8 @@ package dev.herald.core.channel;
 
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.config.FrozenConfig;
+import dev.herald.core.config.FrozenConfig.ChannelOptions;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -14,14 +14,14 @@ import java.util.regex.Pattern;
  * per-namespace regex. Immutable after construction; safe for every thread.
  */
 public final class ChannelRules {
-    private final HeraldConfig.Channel config;
+    private final FrozenConfig.Channel config;
     private final Map<String, ChannelOptions> namespaces = new HashMap<>();
     private final Map<String, Pattern> regexes = new HashMap<>();
     private final Pattern defaultRegex;
 
-    public ChannelRules(HeraldConfig.Channel config) {
+    public ChannelRules(FrozenConfig.Channel config) {
         this.config = config;
-        for (HeraldConfig.Namespace ns : config.namespaces) {
+        for (FrozenConfig.Namespace ns : config.namespaces) {
             namespaces.put(ns.name, ns);
             if (ns.channelRegex != null && !ns.channelRegex.isEmpty()) {
                 regexes.put(ns.name, Pattern.compile(ns.channelRegex));

@@ -4,8 +4,8 @@ import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.config.FrozenConfig;
+import dev.herald.core.config.FrozenConfig.ChannelOptions;
 import dev.herald.core.engine.PresenceManager;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Reply;
@@ -18,8 +18,8 @@ import java.util.concurrent.CompletionStage;
 
 /** Client publish, presence, presence_stats, history and rpc. */
 final class ChannelCommands {
-    private final HeraldConfig.Client config;
-    private final HeraldConfig.RpcPing ping;
+    private final FrozenConfig.Client config;
+    private final FrozenConfig.RpcPing ping;
     private final ChannelRules rules;
     private final PresenceManager presence;
     private final ChannelStreams streams;
@@ -28,7 +28,7 @@ final class ChannelCommands {
      * @param ping    the built-in rpc method (Centrifugo's {@code rpc.ping}), the only rpc this node answers
      * @param streams where client publish and history go: the node's path, shared with the server API
      */
-    ChannelCommands(HeraldConfig.Client config, HeraldConfig.RpcPing ping, ChannelRules rules,
+    ChannelCommands(FrozenConfig.Client config, FrozenConfig.RpcPing ping, ChannelRules rules,
                     PresenceManager presence, ChannelStreams streams) {
         this.config = config;
         this.ping = ping;

@@ -2,7 +2,7 @@ package dev.herald.core.client;
 
 import dev.herald.core.auth.TokenVerifier;
 import dev.herald.core.channel.ChannelRules;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.PresenceManager;
 import dev.herald.core.hub.Hub;
@@ -21,7 +21,7 @@ import dev.herald.core.transport.Transport;
  * the package-private fields below. Nothing outside this package reaches them.
  */
 public final class ClientSessions {
-    final HeraldConfig.Client config;
+    final FrozenConfig.Client config;
     final Hub hub;
     final Telemetry telemetry;
     /** The sessions' timers; runs on {@link #clock}. */
@@ -37,7 +37,7 @@ public final class ClientSessions {
      * @param clock        the time sessions and commands read; the clock {@code scheduler} runs on
      * @param node         the owning node's identity and the node actions client commands use
      */
-    public ClientSessions(HeraldConfig config, ChannelRules rules, Hub hub, Broker broker, PresenceManager presence,
+    public ClientSessions(FrozenConfig config, ChannelRules rules, Hub hub, Broker broker, PresenceManager presence,
                           TokenVerifier tokenVerifier, ConnectProxy connectProxy, Scheduler scheduler, Clock clock,
                           Telemetry telemetry, NodeLink node) {
         this.config = config.client;

@@ -9,7 +9,7 @@ import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.proxy.ConnectProxy;
 import dev.herald.core.proxy.ConnectProxyRequest;
@@ -35,7 +35,7 @@ import java.util.concurrent.CompletionStage;
 final class ConnectCommands {
     private static final Logger log = LoggerFactory.getLogger(ConnectCommands.class);
 
-    private final HeraldConfig.Client config;
+    private final FrozenConfig.Client config;
     private final ChannelRules rules;
     private final TokenVerifier tokenVerifier;
     /** Null when no connect proxy is configured. */
@@ -54,7 +54,7 @@ final class ConnectCommands {
      * @param version           the server version of connect and refresh results
      * @param eviction          closes a user's older connections under {@code single_connection}
      */
-    ConnectCommands(HeraldConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier,
+    ConnectCommands(FrozenConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier,
                     ConnectProxy connectProxy, Hub hub, Clock clock, SubscribeCommands subscribeCommands,
                     String nodeId, String version, UserEviction eviction) {
         this.config = config;
@@ -226,12 +226,12 @@ final class ConnectCommands {
     }
 
     private boolean singleConnection(String user) {
-        HeraldConfig.PersonalChannel personal = config.subscribeToUserPersonalChannel;
+        FrozenConfig.PersonalChannel personal = config.subscribeToUserPersonalChannel;
         return personal.enabled && personal.singleConnection && !user.isEmpty();
     }
 
     private String personalChannel(String user) {
-        HeraldConfig.PersonalChannel personal = config.subscribeToUserPersonalChannel;
+        FrozenConfig.PersonalChannel personal = config.subscribeToUserPersonalChannel;
         if (!personal.enabled || user.isEmpty()) {
             return null;
         }

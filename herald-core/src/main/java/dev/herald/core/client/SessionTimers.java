@@ -2,7 +2,7 @@ package dev.herald.core.client;
 
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.time.Scheduler;
 import dev.herald.protocol.PushBody;
 
@@ -70,7 +70,7 @@ final class SessionTimers {
         if (!s.pongPending || s.pingAt == 0) {
             return 0;
         }
-        HeraldConfig.Client config = s.shared().config;
+        FrozenConfig.Client config = s.shared().config;
         return s.pingAt - config.pingInterval.toMillis() + config.pongTimeout.toMillis();
     }
 
@@ -118,7 +118,7 @@ final class SessionTimers {
 
     private static void sendPing(ClientSession s, long now) {
         s.transport().write(s.codec().ping());
-        HeraldConfig.Client config = s.shared().config;
+        FrozenConfig.Client config = s.shared().config;
         s.pingAt = now + config.pingInterval.toMillis();
         long pongMillis = config.pongTimeout.toMillis();
         if (!s.transport().unidirectional() && pongMillis > 0) {

@@ -9,8 +9,8 @@ import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.config.HeraldConfig.ChannelOptions;
+import dev.herald.core.config.FrozenConfig;
+import dev.herald.core.config.FrozenConfig.ChannelOptions;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.HistoryQuery;
 import dev.herald.core.engine.PresenceManager;
@@ -36,7 +36,7 @@ import java.util.concurrent.CompletionStage;
 public final class SubscribeCommands {
     private static final Logger log = LoggerFactory.getLogger(SubscribeCommands.class);
 
-    private final HeraldConfig.Client config;
+    private final FrozenConfig.Client config;
     private final ChannelRules rules;
     private final TokenVerifier tokenVerifier;
     private final Hub hub;
@@ -44,7 +44,7 @@ public final class SubscribeCommands {
     private final PresenceManager presence;
     private final Clock clock;
 
-    SubscribeCommands(HeraldConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier, Hub hub,
+    SubscribeCommands(FrozenConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier, Hub hub,
                       Broker broker, PresenceManager presence, Clock clock) {
         this.config = config;
         this.rules = rules;

@@ -7,10 +7,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Herald's configuration, with Centrifugo v6 key names (snake_case on the wire: {@code client.token.hmac_secret_key},
- * {@code http_api.key}, ...). Fields hold defaults; the loader binds a JSON/YAML/TOML tree and environment
- * overrides onto a fresh instance, then {@link ConfigValidator} checks it. Treat an instance as read-only once the
- * server has started.
+ * Herald's configuration as it is being built, with Centrifugo v6 key names (snake_case on the wire:
+ * {@code client.token.hmac_secret_key}, {@code http_api.key}, ...). Fields hold defaults; the loader binds a
+ * JSON/YAML/TOML tree and environment overrides onto a fresh instance (tests fill one in by hand), then
+ * {@link ConfigValidator} checks it.
+ *
+ * <p>This is the mutable form, for binding, checking and tests: a running node and server never hold it. They hold
+ * the immutable {@link FrozenConfig} that {@link #freeze()} takes once, before start, so nothing can change the
+ * configuration under a running node.
  */
 public final class HeraldConfig {
     public HttpServer httpServer = new HttpServer();
@@ -31,6 +35,11 @@ public final class HeraldConfig {
     public Node node = new Node();
     public Rpc rpc = new Rpc();
     public Shutdown shutdown = new Shutdown();
+
+    /** An immutable snapshot of this config as it is now; later writes to this instance do not reach it. */
+    public FrozenConfig freeze() {
+        return new FrozenConfig(this);
+    }
 
     public static final class HttpServer {
         public String address = "";

@@ -4,6 +4,7 @@ import dev.herald.core.keys.PemKeys;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,7 +46,7 @@ class AsymmetricKeysTest {
         client.token.rsaPublicKey = rsaPem;
         client.token.ecdsaPublicKey = ecPem;
         client.token.hmacSecretKey = hmac;
-        return new JwtTokenVerifier(client, CLOCK, null);
+        return new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.herald.core.auth;
 
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import org.junit.jupiter.api.Test;
 
@@ -164,11 +165,11 @@ class CompactJwsTest {
         String pem = Jwts.pem(rsa.generateKeyPair().getPublic());
         HeraldConfig.Client client = new HeraldConfig.Client();
         client.token.rsaPublicKey = pem;
-        JwtTokenVerifier v = new JwtTokenVerifier(client, CLOCK, null);
+        JwtTokenVerifier v = new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
         assertEquals(TokenException.Kind.INVALID, kind(v.verifyConnectToken(hs256(CLAIMS, pem))));
         // Both configured: an RS256 header over an HMAC signature is still refused by the RSA verifier.
         client.token.hmacSecretKey = SECRET;
-        JwtTokenVerifier both = new JwtTokenVerifier(client, CLOCK, null);
+        JwtTokenVerifier both = new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
         assertEquals(TokenException.Kind.INVALID, kind(both.verifyConnectToken(
                 hmac("HmacSHA256", "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", CLAIMS, SECRET))));
         assertEquals("42", ok(both.verifyConnectToken(hs256(CLAIMS, SECRET))).user());

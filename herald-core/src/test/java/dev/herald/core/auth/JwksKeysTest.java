@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.sun.net.httpserver.HttpServer;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -96,7 +97,7 @@ class JwksKeysTest {
         HeraldConfig.Client client = new HeraldConfig.Client();
         client.token.jwksPublicEndpoint = "http://127.0.0.1:" + server.getAddress().getPort() + "/jwks";
         client.token.hmacSecretKey = "ignored-with-jwks";
-        return new JwtTokenVerifier(client, clock, null);
+        return new JwtTokenVerifier(new FrozenConfig.Client(client), clock, null);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.herald.core.auth;
 
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.time.ManualClock;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class JwtTokenVerifierTest {
     static JwtTokenVerifier verifier(String secret) {
         HeraldConfig.Client client = new HeraldConfig.Client();
         client.token.hmacSecretKey = secret;
-        return new JwtTokenVerifier(client, CLOCK, null);
+        return new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
     }
 
     @Test
@@ -91,7 +92,7 @@ class JwtTokenVerifierTest {
         ManualClock clock = new ManualClock(NOW * 1000);
         HeraldConfig.Client client = new HeraldConfig.Client();
         client.token.hmacSecretKey = SECRET;
-        JwtTokenVerifier v = new JwtTokenVerifier(client, clock.asJavaClock(), null);
+        JwtTokenVerifier v = new JwtTokenVerifier(new FrozenConfig.Client(client), clock.asJavaClock(), null);
         String token = hs256("{\"exp\":" + (NOW + 10) + "}", SECRET);
         assertEquals(NOW + 10, ok(v.verifyConnectToken(token)).expireAt());
         clock.advance(Duration.ofMillis(9_999));
@@ -207,7 +208,7 @@ class JwtTokenVerifierTest {
         client.token.hmacSecretKey = SECRET;
         client.token.audience = "herald";
         client.token.issuer = "https://auth.example";
-        JwtTokenVerifier strict = new JwtTokenVerifier(client, CLOCK, null);
+        JwtTokenVerifier strict = new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
         String iss = "\"iss\":\"https://auth.example\"";
         ok(strict.verifyConnectToken(hs256("{\"aud\":\"herald\"," + iss + "}", SECRET)));
         ok(strict.verifyConnectToken(hs256("{\"aud\":[\"x\",\"herald\"]," + iss + "}", SECRET)));
@@ -245,11 +246,11 @@ class JwtTokenVerifierTest {
         client.subscriptionToken.hmacSecretKey = "sub-secret";
         String withConnKey = hs256("{\"channel\":\"c\"}", SECRET);
         String withSubKey = hs256("{\"channel\":\"c\"}", "sub-secret");
-        JwtTokenVerifier shared = new JwtTokenVerifier(client, CLOCK, null);
+        JwtTokenVerifier shared = new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
         ok(shared.verifySubscribeToken(withConnKey));
         assertEquals(TokenException.Kind.INVALID, kind(shared.verifySubscribeToken(withSubKey)));
         client.subscriptionToken.enabled = true;
-        JwtTokenVerifier separate = new JwtTokenVerifier(client, CLOCK, null);
+        JwtTokenVerifier separate = new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null);
         ok(separate.verifySubscribeToken(withSubKey));
         assertEquals(TokenException.Kind.INVALID, kind(separate.verifySubscribeToken(withConnKey)));
         ok(separate.verifyConnectToken(hs256("{}", SECRET)));
@@ -263,7 +264,7 @@ class JwtTokenVerifierTest {
 
     @Test
     void noKeysMeansEveryTokenIsInvalid() {
-        JwtTokenVerifier v = new JwtTokenVerifier(new HeraldConfig.Client(), CLOCK, null);
+        JwtTokenVerifier v = new JwtTokenVerifier(new FrozenConfig.Client(new HeraldConfig.Client()), CLOCK, null);
         assertEquals(TokenException.Kind.INVALID, kind(v.verifyConnectToken(hs256("{}", SECRET))));
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.core.hub;
 
 import dev.herald.core.client.ClientSession;
+import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.testing.TestNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,15 +92,19 @@ class HubUsersTest {
 
     @Test
     void userLimitCountsEveryForm() {
-        testNode.connectToken("t7", "7", "", 0, null, List.of());
-        testNode.node.config().client.userConnectionLimit = 2;
-        ClientSession a = testNode.connectBidi("websocket", "t7", null, null);
-        ClientSession b = testNode.connectBidi("websocket", "t7", null, null);
-        ClientSession c = testNode.connectBidi("websocket", "t7", null, null);
-        assertTrue(a.connected());
-        assertTrue(b.connected());
-        assertFalse(c.connected());
-        assertEquals(List.of(a, b), testNode.node.hub().userSessions("7"));
+        // The config is frozen when a node is built, so the limit is set on a config of its own before.
+        HeraldConfig config = new HeraldConfig();
+        config.client.userConnectionLimit = 2;
+        try (TestNode limited = new TestNode(config)) {
+            limited.connectToken("t7", "7", "", 0, null, List.of());
+            ClientSession a = limited.connectBidi("websocket", "t7", null, null);
+            ClientSession b = limited.connectBidi("websocket", "t7", null, null);
+            ClientSession c = limited.connectBidi("websocket", "t7", null, null);
+            assertTrue(a.connected());
+            assertTrue(b.connected());
+            assertFalse(c.connected());
+            assertEquals(List.of(a, b), limited.node.hub().userSessions("7"));
+        }
     }
 
     @Test

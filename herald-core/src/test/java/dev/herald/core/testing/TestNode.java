@@ -10,6 +10,7 @@ import dev.herald.core.auth.TokenVerifier;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.cluster.Controller;
 import dev.herald.core.cluster.LocalController;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.MemoryBroker;
@@ -40,7 +41,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * has happened when {@link #advance} returns.
  */
 public final class TestNode implements AutoCloseable {
-    public final HeraldConfig config;
+    /** The node's configuration: frozen when the node is built, so fill in the {@link HeraldConfig} before. */
+    public final FrozenConfig config;
     public final Node node;
     public final ApiExecutor api;
     /** The manual time this node runs on, or null when it runs on real time. */
@@ -82,7 +84,6 @@ public final class TestNode implements AutoCloseable {
      * {@code controller} null: a node alone.
      */
     private TestNode(HeraldConfig config, ManualScheduler time, Broker broker, Controller controller, String name) {
-        this.config = config;
         this.time = time;
         Scheduler scheduler;
         if (time == null) {
@@ -111,9 +112,10 @@ public final class TestNode implements AutoCloseable {
                 return t != null ? CompletableFuture.completedFuture(t) : unknown(token);
             }
         };
-        this.node = new Node(config, broker != null ? broker : new MemoryBroker(scheduler, clock::millis),
+        this.node = new Node(config.freeze(), broker != null ? broker : new MemoryBroker(scheduler, clock::millis),
                 new MemoryPresenceManager(), controller != null ? controller : new LocalController(), verifier, null,
                 scheduler, clock, name, "0.1.0", Telemetry.NOOP);
+        this.config = node.config();
         node.start();
         this.api = new ApiExecutor(node);
     }

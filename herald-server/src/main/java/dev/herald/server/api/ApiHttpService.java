@@ -3,7 +3,7 @@ package dev.herald.server.api;
 import dev.herald.core.api.ApiErrors;
 import dev.herald.core.api.ApiExecutor;
 import dev.herald.core.api.ApiRequest;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.protocol.ReplyError;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Responses;
@@ -46,10 +46,10 @@ public final class ApiHttpService implements HttpService {
     private static final String ERROR_MODE_HEADER = "X-Centrifugo-Error-Mode";
 
     private final ApiExecutor executor;
-    private final HeraldConfig.HttpApi config;
+    private final FrozenConfig.HttpApi config;
     private final byte[] key;
 
-    public ApiHttpService(ApiExecutor executor, HeraldConfig config) {
+    public ApiHttpService(ApiExecutor executor, FrozenConfig config) {
         this.executor = executor;
         this.config = config.httpApi;
         this.key = config.httpApi.key == null ? new byte[0] : config.httpApi.key.getBytes(StandardCharsets.UTF_8);

@@ -1,6 +1,7 @@
 package dev.herald.server.cli;
 
 import dev.herald.core.config.ConfigValidator;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.server.config.ConfigException;
 import dev.herald.server.config.ConfigFormat;
@@ -79,11 +80,14 @@ final class CliSupport {
         err.flush();
     }
 
-    /** Loads a config for a tool command (gentoken, checktoken...): load errors fail, validation is not needed. */
-    static HeraldConfig loadForTool(HeraldCli root, Path file, CommandLine cli) throws ConfigException {
+    /**
+     * Loads a config for a tool command (gentoken, checktoken...), frozen since tools only read it: load errors fail,
+     * validation is not needed.
+     */
+    static FrozenConfig loadForTool(HeraldCli root, Path file, CommandLine cli) throws ConfigException {
         List<String> warnings = new ArrayList<>();
         try {
-            return load(root, file, Map.of(), false, false, warnings);
+            return load(root, file, Map.of(), false, false, warnings).freeze();
         } finally {
             printWarnings(cli, warnings);
         }

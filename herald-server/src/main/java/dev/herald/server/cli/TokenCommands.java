@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.core.auth.HmacTokens;
 import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.auth.TokenException;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.server.config.GoDuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -98,7 +98,7 @@ final class TokenCommands {
         @Override
         public Integer call() throws Exception {
             return CliSupport.guarded(spec.commandLine(), () -> {
-                HeraldConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
+                FrozenConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
                 String secret = cfg.client.token.hmacSecretKey;
                 if (secret.isEmpty()) {
                     throw new CliSupport.Failure("no HMAC secret in config: set client.token.hmac_secret_key "
@@ -120,8 +120,8 @@ final class TokenCommands {
         @Override
         public Integer call() throws Exception {
             return CliSupport.guarded(spec.commandLine(), () -> {
-                HeraldConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
-                HeraldConfig.Token keys = cfg.client.subscriptionToken.enabled ? cfg.client.subscriptionToken
+                FrozenConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
+                FrozenConfig.Token keys = cfg.client.subscriptionToken.enabled ? cfg.client.subscriptionToken
                         : cfg.client.token;
                 if (keys.hmacSecretKey.isEmpty()) {
                     throw new CliSupport.Failure("no HMAC secret in config: set client.token.hmac_secret_key "
@@ -163,7 +163,7 @@ final class TokenCommands {
             }
         }
 
-        JwtTokenVerifier verifier(HeraldConfig.Token keys, HeraldConfig cfg) throws CliSupport.Failure {
+        JwtTokenVerifier verifier(FrozenConfig.Token keys, FrozenConfig cfg) throws CliSupport.Failure {
             if (!JwtTokenVerifier.hasKeys(keys)) {
                 throw new CliSupport.Failure("no token key in config: set client.token.hmac_secret_key, "
                         + "rsa_public_key, ecdsa_public_key or jwks_public_endpoint");
@@ -195,7 +195,7 @@ final class TokenCommands {
         @Override
         public Integer call() throws Exception {
             return CliSupport.guarded(spec.commandLine(), () -> {
-                HeraldConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
+                FrozenConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
                 String user = verify(verifier(cfg.client.token, cfg).verifyConnectToken(token)).user();
                 print("valid token for " + (user.isEmpty() ? "anonymous user" : "user " + user));
                 return 0;
@@ -209,8 +209,8 @@ final class TokenCommands {
         @Override
         public Integer call() throws Exception {
             return CliSupport.guarded(spec.commandLine(), () -> {
-                HeraldConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
-                HeraldConfig.Token keys = cfg.client.subscriptionToken.enabled ? cfg.client.subscriptionToken
+                FrozenConfig cfg = CliSupport.loadForTool(root, config, spec.commandLine());
+                FrozenConfig.Token keys = cfg.client.subscriptionToken.enabled ? cfg.client.subscriptionToken
                         : cfg.client.token;
                 var claims = verify(verifier(keys, cfg).verifySubscribeToken(token));
                 String who = claims.user().isEmpty() ? "anonymous user" : "user \"" + claims.user() + "\"";

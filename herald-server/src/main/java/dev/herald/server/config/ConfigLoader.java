@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * Builds a {@link HeraldConfig} from, in rising priority: defaults, a JSON/YAML/TOML file, {@code HERALD_*}
  * environment variables, command-line flags. Every problem is collected rather than thrown, so the caller can
- * report them all at once (see {@link Result#orThrow()}).
+ * report them all at once (see {@link Result#orThrow(boolean)}). What it builds is the mutable form, for binding;
+ * a node and the server run on its {@link HeraldConfig#freeze() frozen} copy.
  *
  * <p>Environment: {@code HERALD_} + the key path in upper case joined by {@code _}
  * ({@code HERALD_HTTP_API_KEY}, {@code HERALD_UNI_HTTP_STREAM_ENABLED=1}); booleans as Go's ParseBool, lists

@@ -8,7 +8,7 @@ import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.DisconnectException;
 import dev.herald.core.codes.ErrorException;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.proxy.ConnectProxy;
 import dev.herald.core.proxy.ConnectProxyRequest;
 import dev.herald.core.proxy.ConnectProxyResult;
@@ -39,9 +39,9 @@ public final class HttpConnectProxy implements ConnectProxy {
 
     private final HttpClient http;
     private final URI endpoint;
-    private final HeraldConfig.Proxy config;
+    private final FrozenConfig.Proxy config;
 
-    public HttpConnectProxy(HeraldConfig.Proxy config, HttpClient http) {
+    public HttpConnectProxy(FrozenConfig.Proxy config, HttpClient http) {
         this.config = config;
         this.http = http;
         this.endpoint = URI.create(config.endpoint);

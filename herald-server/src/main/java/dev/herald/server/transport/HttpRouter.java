@@ -1,7 +1,7 @@
 package dev.herald.server.transport;
 
 import dev.herald.core.Node;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.http.Origins;
 import dev.herald.server.http.Responses;
@@ -34,7 +34,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     static final String SSE_PATH = "/connection/sse";
     static final String EMULATION_PATH = "/emulation";
 
-    private final HeraldConfig config;
+    private final FrozenConfig config;
     private final Shared shared;
 
     HttpRouter(Shared shared) {
@@ -92,7 +92,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     private void stream(ChannelHandlerContext ctx, FullHttpRequest request, StreamEndpoints.Kind kind,
-                        HeraldConfig.Transport transportConfig) {
+                        FrozenConfig.Transport transportConfig) {
         if (!transportConfig.enabled) {
             notFound(ctx, request);
         } else if (allowOrigin(ctx, request)) {

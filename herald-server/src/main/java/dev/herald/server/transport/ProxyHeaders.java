@@ -1,6 +1,6 @@
 package dev.herald.server.transport;
 
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.LinkedHashMap;
@@ -17,8 +17,8 @@ final class ProxyHeaders {
     }
 
     /** The configured headers present in {@code headers}, by lower-case name; the shared empty map when none. */
-    static Map<String, List<String>> capture(HttpHeaders headers, HeraldConfig config) {
-        HeraldConfig.Proxy proxy = config.client.proxy.connect;
+    static Map<String, List<String>> capture(HttpHeaders headers, FrozenConfig config) {
+        FrozenConfig.Proxy proxy = config.client.proxy.connect;
         if (!proxy.enabled || proxy.httpHeaders.isEmpty()) {
             return Map.of();
         }

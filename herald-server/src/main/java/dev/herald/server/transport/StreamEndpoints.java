@@ -2,7 +2,7 @@ package dev.herald.server.transport;
 
 import dev.herald.core.Node;
 import dev.herald.core.client.ClientSession;
-import dev.herald.core.config.HeraldConfig;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.protocol.ClientCodec;
 import dev.herald.protocol.Protocol;
 import dev.herald.protocol.ProtocolException;
@@ -49,7 +49,7 @@ final class StreamEndpoints {
     }
 
     private final Node node;
-    private final HeraldConfig config;
+    private final FrozenConfig config;
 
     StreamEndpoints(Node node) {
         this.node = node;
@@ -58,7 +58,7 @@ final class StreamEndpoints {
 
     /** Serves one streaming request; on success the router is replaced by the stream's handler. */
     void serve(ChannelHandlerContext ctx, FullHttpRequest request, Kind kind,
-               HeraldConfig.Transport transportConfig) {
+               FrozenConfig.Transport transportConfig) {
         HttpMethod method = request.method();
         if (HttpMethod.OPTIONS.equals(method)) {
             var response = Responses.of(HttpResponseStatus.NO_CONTENT, null, new byte[0]);

@@ -37,7 +37,7 @@ class ApiHttpServiceTest {
 
     private void start(HeraldConfig config) {
         t = new TestNode(config);
-        service = new ApiHttpService(t.api, config);
+        service = new ApiHttpService(t.api, t.config);
     }
 
     private void start() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.core.auth.ConnectToken;
 import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.auth.SubscribeToken;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
 import dev.herald.server.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,7 @@ class HeraldCliTest {
         assertEquals(JSON.readTree("{\"sub\":\"42\",\"exp\":" + (NOW + 604800) + "}"), claims);
 
         HeraldConfig cfg = load(config);
-        ConnectToken verified = new JwtTokenVerifier(cfg.client, CLOCK, null).verifyConnectToken(token)
+        ConnectToken verified = new JwtTokenVerifier(cfg.freeze().client, CLOCK, null).verifyConnectToken(token)
                 .toCompletableFuture().join();
         assertEquals("42", verified.user());
         assertEquals(NOW + 604800, verified.expireAt());
@@ -123,8 +124,8 @@ class HeraldCliTest {
                 "-u", "1", "-q");
         HeraldConfig.Client client = new HeraldConfig.Client();
         client.token.hmacSecretKey = "env-secret";
-        assertEquals("1", new JwtTokenVerifier(client, CLOCK, null).verifyConnectToken(r.out().strip())
-                .toCompletableFuture().join().user());
+        assertEquals("1", new JwtTokenVerifier(new FrozenConfig.Client(client), CLOCK, null)
+                .verifyConnectToken(r.out().strip()).toCompletableFuture().join().user());
     }
 
     @Test
@@ -186,7 +187,7 @@ class HeraldCliTest {
         assertEquals(0, gen.code(), gen.err());
         assertEquals("HMAC SHA-256 JWT for user \"42\" and channel \"$news\" with expiration TTL 1m0s:",
                 gen.lines().getFirst());
-        SubscribeToken t = new JwtTokenVerifier(load(config).client, CLOCK, null)
+        SubscribeToken t = new JwtTokenVerifier(load(config).freeze().client, CLOCK, null)
                 .verifySubscribeToken(gen.lines().get(1)).toCompletableFuture().join();
         assertEquals("$news", t.channel());
         assertEquals(NOW + 60, t.expireAt());
