@@ -35,7 +35,6 @@ import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
-import dev.herald.protocol.Push;
 import dev.herald.protocol.PushBody;
 import dev.herald.protocol.StreamPosition;
 import dev.herald.protocol.control.ControlMessage;

@@ -1,11 +1,10 @@
 package dev.herald.core;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
 import dev.herald.core.auth.SubscribeOptions;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.cluster.Cluster;
+import dev.herald.core.cluster.Payloads;
 import dev.herald.core.cluster.ControlHandler;
 import dev.herald.core.cluster.SurveyResult;
 import dev.herald.core.codes.Disconnect;
@@ -16,9 +15,6 @@ import dev.herald.protocol.control.ControlMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -134,7 +130,7 @@ public final class NodeControl implements ControlHandler {
      */
     public CompletionStage<Boolean> forwardEmulation(String nodeId, String sessionId, byte[] data,
                                                      Duration timeout) {
-        byte[] payload = encode(out -> {
+        byte[] payload = Payloads.write(out -> {
             out.writeString(1, sessionId);
             out.writeByteArray(2, data);
         });
@@ -195,24 +191,26 @@ public final class NodeControl implements ControlHandler {
     }
 
     private CompletionStage<byte[]> emulation(byte[] payload) {
-        String sessionId = "";
-        byte[] data = new byte[0];
+        String[] sessionId = {""};
+        byte[][] data = {new byte[0]};
         try {
-            CodedInputStream in = CodedInputStream.newInstance(payload);
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                switch (tag >>> 3) {
-                    case 1 -> sessionId = in.readString();
-                    case 2 -> data = in.readByteArray();
-                    default -> in.skipField(tag);
+            Payloads.read(payload, (field, in) -> {
+                switch (field) {
+                    case 1 -> sessionId[0] = in.readString();
+                    case 2 -> data[0] = in.readByteArray();
+                    default -> {
+                        return false;
+                    }
                 }
-            }
-        } catch (IOException e) {
+                return true;
+            });
+        } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (!(node.hub().sessionBySessionId(sessionId) instanceof ClientSession session)) {
+        if (!(node.hub().sessionBySessionId(sessionId[0]) instanceof ClientSession session)) {
             return CompletableFuture.completedFuture(count(0));
         }
-        byte[] frame = data;
+        byte[] frame = data[0];
         session.executor().execute(() -> session.handleFrame(frame));
         return CompletableFuture.completedFuture(count(1));
     }
@@ -224,41 +222,19 @@ public final class NodeControl implements ControlHandler {
 
     // ---- small payloads ----
 
-    @FunctionalInterface
-    private interface Writer {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    private static byte[] encode(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        try {
-            writer.write(out);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
     private static byte[] count(int n) {
-        return encode(out -> out.writeUInt32(1, n));
+        return Payloads.write(out -> out.writeUInt32(1, n));
     }
 
     private static int readCount(byte[] payload) {
-        try {
-            CodedInputStream in = CodedInputStream.newInstance(payload);
-            int n = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (tag >>> 3 == 1) {
-                    n = in.readUInt32();
-                } else {
-                    in.skipField(tag);
-                }
+        int[] n = new int[1];
+        Payloads.read(payload, (field, in) -> {
+            if (field == 1) {
+                n[0] = in.readUInt32();
+                return true;
             }
-            return n;
-        } catch (IOException e) {
-            throw new IllegalArgumentException("not a count", e);
-        }
+            return false;
+        });
+        return n[0];
     }
 }

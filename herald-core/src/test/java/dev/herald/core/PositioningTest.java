@@ -4,15 +4,11 @@ import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.BrokerEventHandler;
-import dev.herald.core.engine.HistoryPage;
-import dev.herald.core.engine.HistoryQuery;
 import dev.herald.core.engine.MemoryBroker;
 import dev.herald.core.engine.MemoryPresenceManager;
-import dev.herald.core.engine.PublishOptions;
-import dev.herald.core.engine.PublishOutcome;
 import dev.herald.core.testing.FakeTransport;
+import dev.herald.core.testing.ForwardingBroker;
 import dev.herald.core.time.ManualScheduler;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
@@ -21,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,12 +30,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PositioningTest {
 
     /** A memory broker that can lose the next publication on its way to this node (as a broken network would). */
-    static final class LossyBroker implements Broker {
-        final MemoryBroker inner;
+    static final class LossyBroker extends ForwardingBroker {
         final AtomicBoolean loseNext = new AtomicBoolean();
 
         LossyBroker(MemoryBroker inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -63,41 +57,6 @@ class PositioningTest {
                     handler.handleLeave(channel, info);
                 }
             });
-        }
-
-        @Override
-        public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication p, PublishOptions o) {
-            return inner.publish(channel, p, o);
-        }
-
-        @Override
-        public CompletionStage<Void> publishJoin(ChannelKey channel, ClientInfo info) {
-            return inner.publishJoin(channel, info);
-        }
-
-        @Override
-        public CompletionStage<Void> publishLeave(ChannelKey channel, ClientInfo info) {
-            return inner.publishLeave(channel, info);
-        }
-
-        @Override
-        public CompletionStage<Void> subscribe(ChannelKey channel) {
-            return inner.subscribe(channel);
-        }
-
-        @Override
-        public CompletionStage<Void> unsubscribe(ChannelKey channel) {
-            return inner.unsubscribe(channel);
-        }
-
-        @Override
-        public CompletionStage<HistoryPage> history(ChannelKey channel, HistoryQuery query) {
-            return inner.history(channel, query);
-        }
-
-        @Override
-        public CompletionStage<Void> removeHistory(ChannelKey channel) {
-            return inner.removeHistory(channel);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.herald.server;
 
-import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
 import org.junit.jupiter.api.Test;
 

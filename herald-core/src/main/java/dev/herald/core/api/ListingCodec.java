@@ -1,12 +1,8 @@
 package dev.herald.core.api;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
+import dev.herald.core.cluster.Payloads;
 import dev.herald.protocol.ReplyError;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -52,61 +48,19 @@ final class ListingCodec {
     record ChannelsAnswer(Map<String, Integer> channels, ReplyError error) {
     }
 
-    @FunctionalInterface
-    private interface Writer {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    @FunctionalInterface
-    private interface FieldReader {
-        /** Reads one field; returns false to skip it. */
-        boolean read(int field, CodedInputStream in) throws IOException;
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        try {
-            writer.write(out);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void read(byte[] bytes, FieldReader reader) {
-        try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (!reader.read(tag >>> 3, in)) {
-                    in.skipField(tag);
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("malformed listing payload: " + e.getMessage(), e);
-        }
-    }
-
-    private static void string(CodedOutputStream out, int field, String value) throws IOException {
-        if (value != null && !value.isEmpty()) {
-            out.writeString(field, value);
-        }
-    }
-
     // ---- connections ----
 
     static byte[] encode(ConnectionsQuery q) {
-        return write(out -> {
-            string(out, 1, q.app());
-            string(out, 2, q.user());
-            string(out, 3, q.expression());
+        return Payloads.write(out -> {
+            Payloads.string(out, 1, q.app());
+            Payloads.string(out, 2, q.user());
+            Payloads.string(out, 3, q.expression());
         });
     }
 
     static ConnectionsQuery decodeConnectionsQuery(byte[] bytes) {
         String[] f = {"", "", ""};
-        read(bytes, (field, in) -> {
+        Payloads.read(bytes, (field, in) -> {
             if (field >= 1 && field <= 3) {
                 f[field - 1] = in.readString();
                 return true;
@@ -117,7 +71,7 @@ final class ListingCodec {
     }
 
     static byte[] encodeConnections(List<ConnectionInfo> connections) {
-        return write(out -> {
+        return Payloads.write(out -> {
             for (ConnectionInfo c : connections) {
                 out.writeByteArray(1, encode(c));
             }
@@ -126,8 +80,8 @@ final class ListingCodec {
 
     /** A node's failure to list, for either listing. */
     static byte[] encodeError(ReplyError error) {
-        return write(out -> {
-            string(out, ERROR_MESSAGE, error.message());
+        return Payloads.write(out -> {
+            Payloads.string(out, ERROR_MESSAGE, error.message());
             out.writeUInt32(ERROR_CODE, error.code());
         });
     }
@@ -140,7 +94,7 @@ final class ListingCodec {
         List<ConnectionInfo> out = new ArrayList<>();
         int[] error = new int[1];
         String[] message = {""};
-        read(bytes, (field, in) -> {
+        Payloads.read(bytes, (field, in) -> {
             switch (field) {
                 case 1 -> out.add(decodeConnection(in.readByteArray()));
                 case ERROR_MESSAGE -> message[0] = in.readString();
@@ -155,17 +109,17 @@ final class ListingCodec {
     }
 
     private static byte[] encode(ConnectionInfo c) {
-        return write(out -> {
-            string(out, 1, c.client());
-            string(out, 2, c.user());
-            string(out, 3, c.appName());
-            string(out, 4, c.appVersion());
-            string(out, 5, c.transport());
-            string(out, 6, c.protocol());
+        return Payloads.write(out -> {
+            Payloads.string(out, 1, c.client());
+            Payloads.string(out, 2, c.user());
+            Payloads.string(out, 3, c.appName());
+            Payloads.string(out, 4, c.appVersion());
+            Payloads.string(out, 5, c.transport());
+            Payloads.string(out, 6, c.protocol());
             if (c.connectedAtMillis() != 0) {
                 out.writeInt64(7, c.connectedAtMillis());
             }
-            string(out, 8, c.tokenId());
+            Payloads.string(out, 8, c.tokenId());
             if (c.tokenIssuedAt() != 0) {
                 out.writeInt64(9, c.tokenIssuedAt());
             }
@@ -176,9 +130,9 @@ final class ListingCodec {
                 out.writeString(11, channel);
             }
             for (Map.Entry<String, ConnectionInfo.TokenInfo> t : c.subscriptionTokens().entrySet()) {
-                out.writeByteArray(12, write(tok -> {
-                    string(tok, 1, t.getKey());
-                    string(tok, 2, t.getValue().uid());
+                out.writeByteArray(12, Payloads.write(tok -> {
+                    Payloads.string(tok, 1, t.getKey());
+                    Payloads.string(tok, 2, t.getValue().uid());
                     if (t.getValue().issuedAt() != 0) {
                         tok.writeInt64(3, t.getValue().issuedAt());
                     }
@@ -193,7 +147,7 @@ final class ListingCodec {
         byte[][] meta = new byte[1][];
         List<String> channels = new ArrayList<>();
         Map<String, ConnectionInfo.TokenInfo> tokens = new TreeMap<>();
-        read(bytes, (field, in) -> {
+        Payloads.read(bytes, (field, in) -> {
             switch (field) {
                 case 1, 2, 3, 4, 5, 6 -> s[field - 1] = in.readString();
                 case 7 -> n[0] = in.readInt64();
@@ -204,7 +158,7 @@ final class ListingCodec {
                 case 12 -> {
                     String[] t = {"", ""};
                     long[] iat = new long[1];
-                    read(in.readByteArray(), (f, tin) -> {
+                    Payloads.read(in.readByteArray(), (f, tin) -> {
                         switch (f) {
                             case 1, 2 -> t[f - 1] = tin.readString();
                             case 3 -> iat[0] = tin.readInt64();
@@ -229,15 +183,15 @@ final class ListingCodec {
     // ---- channels ----
 
     static byte[] encode(ChannelsQuery q) {
-        return write(out -> {
-            string(out, 1, q.app());
-            string(out, 2, q.pattern());
+        return Payloads.write(out -> {
+            Payloads.string(out, 1, q.app());
+            Payloads.string(out, 2, q.pattern());
         });
     }
 
     static ChannelsQuery decodeChannelsQuery(byte[] bytes) {
         String[] f = {"", ""};
-        read(bytes, (field, in) -> {
+        Payloads.read(bytes, (field, in) -> {
             if (field == 1 || field == 2) {
                 f[field - 1] = in.readString();
                 return true;
@@ -248,9 +202,9 @@ final class ListingCodec {
     }
 
     static byte[] encodeChannels(Map<String, Integer> channels) {
-        return write(out -> {
+        return Payloads.write(out -> {
             for (Map.Entry<String, Integer> e : channels.entrySet()) {
-                out.writeByteArray(1, write(ch -> {
+                out.writeByteArray(1, Payloads.write(ch -> {
                     ch.writeString(1, e.getKey());
                     ch.writeUInt32(2, e.getValue());
                 }));
@@ -262,12 +216,12 @@ final class ListingCodec {
         Map<String, Integer> out = new LinkedHashMap<>();
         int[] error = new int[1];
         String[] message = {""};
-        read(bytes, (field, in) -> {
+        Payloads.read(bytes, (field, in) -> {
             switch (field) {
                 case 1 -> {
                     String[] name = {""};
                     int[] count = new int[1];
-                    read(in.readByteArray(), (f, cin) -> {
+                    Payloads.read(in.readByteArray(), (f, cin) -> {
                         switch (f) {
                             case 1 -> name[0] = cin.readString();
                             case 2 -> count[0] = cin.readUInt32();

@@ -3,14 +3,10 @@ package dev.herald.core.hub;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.BrokerEventHandler;
-import dev.herald.core.engine.HistoryPage;
-import dev.herald.core.engine.HistoryQuery;
 import dev.herald.core.engine.MemoryBroker;
-import dev.herald.core.engine.PublishOptions;
-import dev.herald.core.engine.PublishOutcome;
 import dev.herald.core.testing.FakeTransport;
+import dev.herald.core.testing.ForwardingBroker;
 import dev.herald.core.testing.TestNode;
 import dev.herald.core.time.ExecutorScheduler;
 import dev.herald.protocol.ClientInfo;
@@ -55,8 +51,7 @@ class BrokerSubscriptionTest {
      * operations on one channel issued back to back could land in either order), and publications reach the
      * node only while it is subscribed to the channel.
      */
-    static final class DelayedBroker implements Broker {
-        final MemoryBroker inner;
+    static final class DelayedBroker extends ForwardingBroker {
         final ScheduledExecutorService threads;
         final Set<ChannelKey> subscribed = ConcurrentHashMap.newKeySet();
         final AtomicInteger subscribes = new AtomicInteger();
@@ -66,8 +61,8 @@ class BrokerSubscriptionTest {
         volatile boolean failSubscribes;
 
         DelayedBroker(ScheduledExecutorService threads) {
+            super(new MemoryBroker(new ExecutorScheduler(threads), System::currentTimeMillis));
             this.threads = threads;
-            this.inner = new MemoryBroker(new ExecutorScheduler(threads), System::currentTimeMillis);
         }
 
         @Override
@@ -130,32 +125,6 @@ class BrokerSubscriptionTest {
                     redundant.incrementAndGet();
                 }
             });
-        }
-
-        @Override
-        public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication publication,
-                                                       PublishOptions options) {
-            return inner.publish(channel, publication, options);
-        }
-
-        @Override
-        public CompletionStage<Void> publishJoin(ChannelKey channel, ClientInfo info) {
-            return inner.publishJoin(channel, info);
-        }
-
-        @Override
-        public CompletionStage<Void> publishLeave(ChannelKey channel, ClientInfo info) {
-            return inner.publishLeave(channel, info);
-        }
-
-        @Override
-        public CompletionStage<HistoryPage> history(ChannelKey channel, HistoryQuery query) {
-            return inner.history(channel, query);
-        }
-
-        @Override
-        public CompletionStage<Void> removeHistory(ChannelKey channel) {
-            return inner.removeHistory(channel);
         }
     }
 

@@ -3,11 +3,7 @@ package dev.herald.core.testing;
 import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.BrokerEventHandler;
-import dev.herald.core.engine.HistoryPage;
-import dev.herald.core.engine.HistoryQuery;
 import dev.herald.core.engine.MemoryBroker;
-import dev.herald.core.engine.PublishOptions;
-import dev.herald.core.engine.PublishOutcome;
 import dev.herald.core.time.ManualScheduler;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
@@ -82,29 +78,18 @@ public final class SharedBroker {
         }
     }
 
-    private final class View implements Broker {
+    /** A node's side: its own handler and subscriptions over the shared store. */
+    private final class View extends ForwardingBroker {
         final Set<ChannelKey> subscribed = ConcurrentHashMap.newKeySet();
         volatile BrokerEventHandler handler;
+
+        View() {
+            super(store);
+        }
 
         @Override
         public void start(BrokerEventHandler handler) {
             this.handler = handler;
-        }
-
-        @Override
-        public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication publication,
-                                                       PublishOptions options) {
-            return store.publish(channel, publication, options);
-        }
-
-        @Override
-        public CompletionStage<Void> publishJoin(ChannelKey channel, ClientInfo info) {
-            return store.publishJoin(channel, info);
-        }
-
-        @Override
-        public CompletionStage<Void> publishLeave(ChannelKey channel, ClientInfo info) {
-            return store.publishLeave(channel, info);
         }
 
         @Override
@@ -119,14 +104,9 @@ public final class SharedBroker {
             return CompletableFuture.completedFuture(null);
         }
 
+        /** The store is shared: one node closing does not close it. */
         @Override
-        public CompletionStage<HistoryPage> history(ChannelKey channel, HistoryQuery query) {
-            return store.history(channel, query);
-        }
-
-        @Override
-        public CompletionStage<Void> removeHistory(ChannelKey channel) {
-            return store.removeHistory(channel);
+        public void close() {
         }
     }
 }
