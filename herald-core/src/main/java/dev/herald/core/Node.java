@@ -1,18 +1,22 @@
 package dev.herald.core;
 
-import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.auth.TokenVerifier;
+import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.client.ChannelStreams;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.client.ClientSessions;
 import dev.herald.core.client.NodeLink;
 import dev.herald.core.client.SubscribeCommands;
+import dev.herald.core.cluster.Cluster;
+import dev.herald.core.cluster.ClusterTiming;
+import dev.herald.core.cluster.Controller;
+import dev.herald.core.cluster.LocalController;
 import dev.herald.core.codes.Disconnect;
 import dev.herald.core.codes.ErrorException;
 import dev.herald.core.codes.Errors;
-import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.FrozenConfig.ChannelOptions;
+import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.engine.Broker;
 import dev.herald.core.engine.BrokerEventHandler;
 import dev.herald.core.engine.HistoryPage;
@@ -20,16 +24,12 @@ import dev.herald.core.engine.HistoryQuery;
 import dev.herald.core.engine.PresenceManager;
 import dev.herald.core.engine.PublishOptions;
 import dev.herald.core.engine.PublishOutcome;
-import dev.herald.core.channel.ChannelKey;
 import dev.herald.core.hub.BrokerSubscriptions;
 import dev.herald.core.hub.ChannelEvent;
-import dev.herald.core.cluster.Cluster;
-import dev.herald.core.cluster.ClusterTiming;
-import dev.herald.core.cluster.Controller;
-import dev.herald.core.cluster.LocalController;
 import dev.herald.core.hub.Hub;
 import dev.herald.core.hub.HubSession;
 import dev.herald.core.proxy.ConnectProxy;
+import dev.herald.core.telemetry.Telemetry;
 import dev.herald.core.time.Clock;
 import dev.herald.core.time.Scheduler;
 import dev.herald.core.transport.Transport;
@@ -70,20 +70,6 @@ public final class Node implements BrokerEventHandler {
     private final Cluster cluster;
     private final NodeControl control;
 
-    /** On the system clock, without telemetry. */
-    public Node(FrozenConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
-                ConnectProxy connectProxy, Scheduler scheduler, String name, String version) {
-        this(config, broker, presence, tokenVerifier, connectProxy, scheduler, Clock.system(), name, version,
-                Telemetry.NOOP);
-    }
-
-    /** On the system clock. */
-    public Node(FrozenConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
-                ConnectProxy connectProxy, Scheduler scheduler, String name, String version, Telemetry telemetry) {
-        this(config, broker, presence, tokenVerifier, connectProxy, scheduler, Clock.system(), name, version,
-                telemetry);
-    }
-
     /** A node alone: no other node to reach (a {@link LocalController}). */
     public Node(FrozenConfig config, Broker broker, PresenceManager presence, TokenVerifier tokenVerifier,
                 ConnectProxy connectProxy, Scheduler scheduler, Clock clock, String name, String version,
@@ -106,17 +92,7 @@ public final class Node implements BrokerEventHandler {
         this.config = config;
         this.telemetry = telemetry;
         this.broker = broker;
-        this.hub = new Hub(telemetry, new BrokerSubscriptions() {
-            @Override
-            public CompletionStage<Void> subscribe(ChannelKey channel) {
-                return broker.subscribe(channel);
-            }
-
-            @Override
-            public CompletionStage<Void> unsubscribe(ChannelKey channel) {
-                return broker.unsubscribe(channel);
-            }
-        });
+        this.hub = new Hub(telemetry, BrokerSubscriptions.of(broker::subscribe, broker::unsubscribe));
         this.presence = presence;
         this.clock = clock;
         this.startedAtNanos = clock.nanos();
