@@ -14,4 +14,14 @@ public interface BrokerEventHandler {
     void handleJoin(ChannelKey channel, ClientInfo info);
 
     void handleLeave(ChannelKey channel, ClientInfo info);
+
+    /**
+     * This node's subscription to the channel was interrupted and is back (a cluster engine lost its pub/sub
+     * connection and resubscribed): publications sent meanwhile never reached this node. The node checks at once
+     * the position of every positioned subscriber, so a client that missed something is told (unsubscribe 2500 or
+     * disconnect 3010) and recovers, instead of waiting for the next periodic check. Called on the broker's threads,
+     * after the resubscription is confirmed; must not block.
+     */
+    default void handleInterrupted(ChannelKey channel) {
+    }
 }
