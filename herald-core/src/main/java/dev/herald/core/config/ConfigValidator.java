@@ -26,9 +26,6 @@ import java.util.regex.PatternSyntaxException;
 public final class ConfigValidator {
     private static final Pattern NAMESPACE_NAME = Pattern.compile("^[-a-zA-Z0-9_.]{2,}$");
     private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error", "fatal", "none");
-    private static final Set<String> ENGINES = Set.of("memory", "redis", "nats");
-    /** Engines Centrifugo has and Herald does not yet: refused by name rather than silently run as memory. */
-    private static final Set<String> FUTURE_ENGINES = Set.of("redis", "nats");
     /** Headers the connect proxy's HTTP client sets itself (or may not set): forwarding them cannot work. */
     private static final Set<String> UNFORWARDABLE_HEADERS = Set.of("connection", "content-length", "content-type",
             "expect", "host", "upgrade");
@@ -202,9 +199,7 @@ public final class ConfigValidator {
                 && !"transport".equalsIgnoreCase(c.httpApi.errorMode)) {
             errors.add("http_api.error_mode: \"" + c.httpApi.errorMode + "\" is not \"\" or \"transport\"");
         }
-        if (c.engine.type == null || !ENGINES.contains(c.engine.type)) {
-            errors.add("engine.type: \"" + c.engine.type + "\" is not one of " + String.join("|", sorted(ENGINES)));
-        }
+        EngineRules.check(c, errors);
         HeraldConfig.PersonalChannel personal = c.client.subscribeToUserPersonalChannel;
         if (personal.enabled && !personal.personalChannelNamespace.isEmpty()
                 && c.channel.namespaces.stream().noneMatch(ns -> ns != null
@@ -248,10 +243,6 @@ public final class ConfigValidator {
      * which keeps {@code defaultconfig} and {@code genconfig} output valid.
      */
     private void unsupported(HeraldConfig c) {
-        if (c.engine.type != null && FUTURE_ENGINES.contains(c.engine.type)) {
-            errors.add("engine.type: \"" + c.engine.type + "\" is not supported yet (only \"memory\": a single "
-                    + "node, no cluster)");
-        }
         if (c.admin.enabled) {
             errors.add("admin.enabled: the admin web UI is not supported yet");
         }

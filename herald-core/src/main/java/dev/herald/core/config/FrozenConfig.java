@@ -31,6 +31,8 @@ public final class FrozenConfig {
     public final Transport httpStream;
     public final Transport sse;
     public final Engine engine;
+    public final Broker broker;
+    public final PresenceManager presenceManager;
     public final Toggle prometheus;
     public final Toggle health;
     public final Log log;
@@ -51,6 +53,8 @@ public final class FrozenConfig {
         httpStream = section(c.httpStream, Transport::new);
         sse = section(c.sse, Transport::new);
         engine = section(c.engine, Engine::new);
+        broker = section(c.broker, Broker::new);
+        presenceManager = section(c.presenceManager, PresenceManager::new);
         prometheus = section(c.prometheus, Toggle::new);
         health = section(c.health, Toggle::new);
         log = section(c.log, Log::new);
@@ -328,9 +332,105 @@ public final class FrozenConfig {
 
     public static final class Engine {
         public final String type;
+        public final Redis redis;
 
         Engine(HeraldConfig.Engine c) {
             type = c.type;
+            redis = section(c.redis, Redis::new);
+        }
+    }
+
+    public static final class Broker {
+        public final boolean enabled;
+        public final String type;
+        public final Redis redis;
+        public final Nats nats;
+
+        Broker(HeraldConfig.Broker c) {
+            enabled = c.enabled;
+            type = c.type;
+            redis = section(c.redis, Redis::new);
+            nats = section(c.nats, Nats::new);
+        }
+    }
+
+    public static final class PresenceManager {
+        public final boolean enabled;
+        public final String type;
+        public final Redis redis;
+
+        PresenceManager(HeraldConfig.PresenceManager c) {
+            enabled = c.enabled;
+            type = c.type;
+            redis = section(c.redis, Redis::new);
+        }
+    }
+
+    public static final class Redis {
+        public final List<String> address;
+        public final String prefix;
+        public final Duration connectTimeout;
+        public final Duration ioTimeout;
+        public final int db;
+        public final String user;
+        public final String password;
+        public final String clientName;
+        public final boolean forceResp2;
+        public final List<String> clusterAddress;
+        public final List<String> sentinelAddress;
+        public final String sentinelUser;
+        public final String sentinelPassword;
+        public final String sentinelMasterName;
+        public final String sentinelClientName;
+        public final Toggle tls;
+        public final Toggle sentinelTls;
+        public final boolean historyUseLists;
+        public final Duration presenceTtl;
+        public final boolean presenceHashFieldTtl;
+        public final boolean presenceUserMapping;
+
+        Redis(HeraldConfig.Redis c) {
+            address = list(c.address);
+            prefix = c.prefix;
+            connectTimeout = c.connectTimeout;
+            ioTimeout = c.ioTimeout;
+            db = c.db;
+            user = c.user;
+            password = c.password;
+            clientName = c.clientName;
+            forceResp2 = c.forceResp2;
+            clusterAddress = list(c.clusterAddress);
+            sentinelAddress = list(c.sentinelAddress);
+            sentinelUser = c.sentinelUser;
+            sentinelPassword = c.sentinelPassword;
+            sentinelMasterName = c.sentinelMasterName;
+            sentinelClientName = c.sentinelClientName;
+            tls = section(c.tls, Toggle::new);
+            sentinelTls = section(c.sentinelTls, Toggle::new);
+            historyUseLists = c.historyUseLists;
+            presenceTtl = c.presenceTtl;
+            presenceHashFieldTtl = c.presenceHashFieldTtl;
+            presenceUserMapping = c.presenceUserMapping;
+        }
+    }
+
+    public static final class Nats {
+        public final String url;
+        public final String prefix;
+        public final Duration dialTimeout;
+        public final Duration writeTimeout;
+        public final boolean allowWildcards;
+        public final Toggle tls;
+        public final Toggle rawMode;
+
+        Nats(HeraldConfig.Nats c) {
+            url = c.url;
+            prefix = c.prefix;
+            dialTimeout = c.dialTimeout;
+            writeTimeout = c.writeTimeout;
+            allowWildcards = c.allowWildcards;
+            tls = section(c.tls, Toggle::new);
+            rawMode = section(c.rawMode, Toggle::new);
         }
     }
 

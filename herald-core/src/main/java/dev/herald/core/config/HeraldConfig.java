@@ -29,6 +29,8 @@ public final class HeraldConfig {
     public Transport httpStream = new Transport();
     public Transport sse = new Transport();
     public Engine engine = new Engine();
+    public Broker broker = new Broker();
+    public PresenceManager presenceManager = new PresenceManager();
     public Toggle prometheus = new Toggle(true);
     public Toggle health = new Toggle(true);
     public Log log = new Log();
@@ -179,6 +181,63 @@ public final class HeraldConfig {
 
     public static final class Engine {
         public String type = "memory";
+        public Redis redis = new Redis();
+    }
+
+    /** Centrifugo's separate broker section: with {@code enabled}, it replaces the engine's broker (and controller). */
+    public static final class Broker {
+        public boolean enabled;
+        public String type = "memory";
+        public Redis redis = new Redis();
+        public Nats nats = new Nats();
+    }
+
+    /** Centrifugo's separate presence manager section: with {@code enabled}, it replaces the engine's presence. */
+    public static final class PresenceManager {
+        public boolean enabled;
+        public String type = "memory";
+        public Redis redis = new Redis();
+    }
+
+    /**
+     * A Redis connection as Centrifugo configures it ({@code engine.redis}, {@code broker.redis},
+     * {@code presence_manager.redis}). One class for the three; the validator refuses a broker option under a
+     * presence section and the other way round, and the options Herald does not implement yet (Sentinel, Cluster,
+     * TLS, lists for history, hash-field TTLs, user mapping).
+     */
+    public static final class Redis {
+        public List<String> address = new ArrayList<>(List.of("redis://127.0.0.1:6379"));
+        public String prefix = "centrifugo";
+        public Duration connectTimeout = Duration.ofSeconds(1);
+        public Duration ioTimeout = Duration.ofSeconds(4);
+        public int db;
+        public String user = "";
+        public String password = "";
+        public String clientName = "";
+        public boolean forceResp2;
+        public List<String> clusterAddress = new ArrayList<>();
+        public List<String> sentinelAddress = new ArrayList<>();
+        public String sentinelUser = "";
+        public String sentinelPassword = "";
+        public String sentinelMasterName = "";
+        public String sentinelClientName = "";
+        public Toggle tls = new Toggle();
+        public Toggle sentinelTls = new Toggle();
+        public boolean historyUseLists;
+        public Duration presenceTtl = Duration.ofSeconds(60);
+        public boolean presenceHashFieldTtl;
+        public boolean presenceUserMapping;
+    }
+
+    /** {@code broker.nats}: NATS as broker and controller (at most once: no history). */
+    public static final class Nats {
+        public String url = "nats://localhost:4222";
+        public String prefix = "centrifugo";
+        public Duration dialTimeout = Duration.ofSeconds(1);
+        public Duration writeTimeout = Duration.ofSeconds(1);
+        public boolean allowWildcards;
+        public Toggle tls = new Toggle();
+        public Toggle rawMode = new Toggle();
     }
 
     public static final class Toggle {

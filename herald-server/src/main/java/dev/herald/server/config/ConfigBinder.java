@@ -110,19 +110,19 @@ final class ConfigBinder {
     }
 
     /**
-     * Centrifugo's separate broker, presence manager and controller sections, which Herald does not model: turned on
-     * ({@code enabled: true}) they are refused by name rather than warned about as unknown while the memory engine
-     * runs. Returns the error, or null for any other key.
+     * Centrifugo's separate controller section, which Herald does not model (the controller follows the broker: Redis
+     * or NATS): turned on ({@code enabled: true}) it is refused by name rather than warned about as unknown. Returns
+     * the error, or null for any other key.
      */
     static String futureSection(String path, boolean enabled) {
         if (!enabled || !FUTURE_SECTIONS.contains(path)) {
             return null;
         }
-        return path + ".enabled: a separate " + path.replace('_', ' ') + " is not supported yet (Herald runs the "
-                + "memory engine on one node)";
+        return path + ".enabled: a separate " + path.replace('_', ' ') + " is not supported (the controller is the "
+                + "broker's: Redis with engine.type or broker.type redis, NATS with broker.type nats)";
     }
 
-    static final List<String> FUTURE_SECTIONS = List.of("broker", "presence_manager", "controller");
+    static final List<String> FUTURE_SECTIONS = List.of("controller");
 
     /** A leaf value from a tree node; IllegalArgumentException explains a mismatch. */
     Object value(JsonNode node, Type type, String path) {
@@ -138,6 +138,10 @@ final class ConfigBinder {
         }
         if (List.class.isAssignableFrom(raw) && ConfigModel.isSection(rawClass(typeArgument(type, 0)))) {
             return sectionList(node, rawClass(typeArgument(type, 0)), path);
+        }
+        if (node.isTextual() && path.endsWith("address") && List.class.isAssignableFrom(raw)) {
+            // Redis addresses, as Centrifugo takes them: one string or a list ("address": "redis://...").
+            return new ArrayList<>(List.of(node.asText()));
         }
         if ((raw == String.class || raw.isPrimitive() || Number.class.isAssignableFrom(raw) || raw == Boolean.class)
                 && (node.isContainerNode())) {
