@@ -368,4 +368,9 @@ public final class Node implements BrokerEventHandler {
     public void handleLeave(ChannelKey channel, ClientInfo info) {
         hub.broadcast(channel, new ChannelEvent.Left(info), 0);
     }
+
+    @Override
+    public void handleInterrupted(ChannelKey channel) {
+        hub.streamInterrupted(channel);
+    }
 }

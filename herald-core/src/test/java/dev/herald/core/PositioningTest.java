@@ -102,4 +102,42 @@ class PositioningTest {
         assertEquals(java.util.Set.of("pos:ok"), s.subscriptions().keySet(), "the next check finds it healthy");
         node.shutdown();
     }
+
+    @Test
+    void aBrokerInterruptionIsCheckedAtOnceNotAtThePeriodicCheck() {
+        HeraldConfig config = new HeraldConfig();
+        config.client.insecure = true;
+        config.client.channelPositionCheckDelay = Duration.ofSeconds(40);
+        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
+        pos.name = "pos";
+        pos.historySize = 100;
+        pos.historyTtl = Duration.ofMinutes(5);
+        pos.forceRecovery = true;
+        config.channel.namespaces.add(pos);
+        ManualScheduler time = new ManualScheduler();
+        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
+        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
+                "t", "0", Telemetry.NOOP);
+        node.start();
+        FakeTransport t = new FakeTransport();
+        ClientSession s = node.newSession(t);
+        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:a\"}}"));
+        s.handleFrame(json("{\"id\":3,\"subscribe\":{\"channel\":\"pos:b\"}}"));
+        node.publish("pos:a", json("1"), null, null, false, null);
+        broker.loseNext.set(true);
+        node.publish("pos:a", json("2"), null, null, false, null);
+        node.publish("pos:b", json("1"), null, null, false, null);
+
+        // The broker lost its subscription to both channels and is back: only pos:a missed something.
+        node.handleInterrupted(ChannelKey.of("pos:a"));
+        node.handleInterrupted(ChannelKey.of("pos:b"));
+        time.advance(Duration.ofMillis(999));
+        assertEquals(2, s.subscriptions().size(), "in-flight deliveries get the grace period");
+        time.advance(Duration.ofMillis(1));
+        assertTrue(t.written().contains("{\"push\":{\"channel\":\"pos:a\",\"unsubscribe\":{\"code\":2500,"
+                + "\"reason\":\"insufficient state\"}}}"), t.written().toString());
+        assertEquals(java.util.Set.of("pos:b"), s.subscriptions().keySet(), "the complete stream stays");
+        node.shutdown();
+    }
 }

@@ -31,10 +31,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /** Subscribe, unsubscribe and sub_refresh, plus server-side subscriptions made at connect time or by the API. */
 public final class SubscribeCommands {
     private static final Logger log = LoggerFactory.getLogger(SubscribeCommands.class);
+    /** How long after a broker interruption deliveries still in flight may land before a position is judged. */
+    static final java.time.Duration INTERRUPTION_GRACE = java.time.Duration.ofSeconds(1);
 
     private final FrozenConfig.Client config;
     private final ChannelRules rules;
@@ -350,25 +353,43 @@ public final class SubscribeCommands {
         // entrySet, not values(): values() would cache a view object in every session's map
         for (Map.Entry<String, Subscription> subEntry : session.subscriptions().entrySet()) {
             Subscription sub = subEntry.getValue();
-            if (!sub.positioned()) {
-                continue;
+            if (sub.positioned()) {
+                any = true;
+                checkPosition(session, sub);
             }
-            any = true;
-            broker.history(sub.key(), new HistoryQuery(null, 0, false, null))
-                    .thenAccept(page -> session.onLoop(() -> {
-                        if (session.subscriptions().get(sub.channel()) != sub
-                                || sub.positionValid(page.top().offset(), page.top().epoch())) {
-                            return;
-                        }
-                        if (sub.serverSide()) {
-                            session.close(Disconnect.INSUFFICIENT_STATE);
-                        } else {
-                            unsubscribeWithPush(session, sub.channel(),
-                                    new PushBody.Unsubscribe(2500, "insufficient state"));
-                        }
-                    }));
         }
         return any;
+    }
+
+    /** One subscription's check (see {@link #checkPositions}); executor thread. */
+    void checkPosition(ClientSession session, Subscription sub) {
+        broker.history(sub.key(), new HistoryQuery(null, 0, false, null))
+                .thenAccept(page -> session.onLoop(() -> {
+                    if (session.subscriptions().get(sub.channel()) != sub
+                            || sub.positionValid(page.top().offset(), page.top().epoch())) {
+                        return;
+                    }
+                    if (sub.serverSide()) {
+                        session.close(Disconnect.INSUFFICIENT_STATE);
+                    } else {
+                        unsubscribeWithPush(session, sub.channel(),
+                                new PushBody.Unsubscribe(2500, "insufficient state"));
+                    }
+                }));
+    }
+
+    /**
+     * After the broker's subscription to the channel was interrupted: the stream's top is taken now, and compared
+     * with what the connection got {@link #INTERRUPTION_GRACE} later (publications still in flight land meanwhile).
+     * A publication sent during the interruption never arrives, so the client is told and recovers. Executor thread.
+     */
+    void checkAfterInterruption(ClientSession session, Subscription sub) {
+        checkPosition(session, sub);
+        session.shared().scheduler.schedule(() -> session.onLoop(() -> {
+            if (!session.closed() && session.subscriptions().get(sub.channel()) == sub) {
+                checkPosition(session, sub);
+            }
+        }), INTERRUPTION_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     CompletionStage<?> unsubscribe(ClientSession session, long commandId, Request.Unsubscribe request) {

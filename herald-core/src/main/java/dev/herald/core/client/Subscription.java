@@ -172,6 +172,14 @@ public final class Subscription implements Subscriber, SubscriptionView {
         return true;
     }
 
+    /** The broker's subscription was interrupted: a positioned subscription checks its stream at once. */
+    @Override
+    public void streamInterrupted() {
+        if (positioned()) {
+            session.onLoop(() -> session.shared().subscribeCommands.checkAfterInterruption(session, this));
+        }
+    }
+
     void epoch(String epoch) {
         this.epoch = epoch;
     }

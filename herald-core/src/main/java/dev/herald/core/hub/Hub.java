@@ -279,6 +279,26 @@ public final class Hub {
         });
     }
 
+    /**
+     * Tells every local subscriber of the channel that publications may have been lost on their way to this node
+     * ({@link Subscriber#streamInterrupted()}); called after a broker resubscribed. Runs outside the entry's lock.
+     */
+    public void streamInterrupted(ChannelKey channel) {
+        ChannelEntry entry = channels.get(channel);
+        if (entry == null) {
+            return;
+        }
+        List<ChannelEntry.GroupSnapshot> groups;
+        synchronized (entry) {
+            groups = entry.snapshot();
+        }
+        for (ChannelEntry.GroupSnapshot group : groups) {
+            for (Subscriber sub : group.subscribers()) {
+                sub.streamInterrupted();
+            }
+        }
+    }
+
     /** Local subscribers of a channel. */
     public int numSubscribers(ChannelKey channel) {
         ChannelEntry entry = channels.get(channel);

@@ -20,6 +20,14 @@ public interface Subscriber {
      */
     boolean deliver(byte[] element, long offset);
 
+    /**
+     * Publications of the channel may have been lost before they reached this node (the broker's subscription was
+     * interrupted). A subscriber that knows its stream position checks it and tells its client when something is
+     * missing; one that does not (at-most-once delivery) has nothing to check. Any thread; must not block.
+     */
+    default void streamInterrupted() {
+    }
+
     /** Index inside the hub's group of this channel on this executor; owned by the hub under the channel's lock. */
     int hubIndex();
 
