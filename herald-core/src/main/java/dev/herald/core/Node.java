@@ -6,6 +6,7 @@ import dev.herald.core.channel.ChannelRules;
 import dev.herald.core.client.ChannelStreams;
 import dev.herald.core.client.ClientSession;
 import dev.herald.core.client.ClientSessions;
+import dev.herald.core.client.ClusterUsers;
 import dev.herald.core.client.NodeLink;
 import dev.herald.core.client.SubscribeCommands;
 import dev.herald.core.cluster.Cluster;
@@ -100,12 +101,26 @@ public final class Node implements BrokerEventHandler {
         this.name = name;
         this.version = version;
         this.sessions = new ClientSessions(config, rules, hub, broker, presence, tokenVerifier, connectProxy,
-                scheduler, clock, telemetry, new NodeLink(id, version, clientStreams(),
-                // single_connection closes the user's older connections on this node only
-                (user, keep) -> disconnect(user, null, null, Set.of(keep), Disconnect.CONNECTION_LIMIT)));
+                scheduler, clock, telemetry, new NodeLink(id, version, clientStreams(), clusterUsers()));
         this.subscribeCommands = sessions.subscribeCommands();
         this.cluster = new Cluster(controller, id, scheduler, clock::millis, ClusterTiming.DEFAULTS);
         this.control = new NodeControl(this, cluster);
+    }
+
+    /** single_connection and the user connection limit, across the cluster (through {@link NodeControl}). */
+    private ClusterUsers clusterUsers() {
+        return new ClusterUsers() {
+            @Override
+            public void closeOthers(String user, String keepClientId, long connectedAtMillis) {
+                disconnect(user, null, null, Set.of(keepClientId), Disconnect.CONNECTION_LIMIT);
+                control.closeOlderElsewhere(ChannelKey.DEFAULT_APP, user, keepClientId, connectedAtMillis);
+            }
+
+            @Override
+            public CompletionStage<Integer> countOnOtherNodes(String user) {
+                return control.countElsewhere(ChannelKey.DEFAULT_APP, user);
+            }
+        };
     }
 
     /** Client publish and history take the server API's path (namespace options, history settings). */

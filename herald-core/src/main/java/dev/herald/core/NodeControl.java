@@ -42,6 +42,15 @@ public final class NodeControl implements ControlHandler {
     /** The survey op of actions: its payload is an encoded {@link ControlMessage}. */
     static final String ACTION = "action";
     static final String EMULATION = "emulation";
+    /** Survey op: how many connections a user holds on each node. */
+    static final String USER_COUNT = "user_count";
+    /** Survey op: close a user's connections made before a time (single_connection across nodes). */
+    static final String CLOSE_OLDER = "close_older";
+    /**
+     * How long a connect waits for the other nodes' counts of its user: short, because the client waits too, and
+     * the limit is best effort when a node is slow (it counts the nodes that answered).
+     */
+    static final Duration USER_RULES_TIMEOUT = Duration.ofSeconds(1);
 
     /** A survey op's answer on this node. */
     @FunctionalInterface
@@ -58,6 +67,8 @@ public final class NodeControl implements ControlHandler {
         this.cluster = cluster;
         ops.put(ACTION, this::applyAction);
         ops.put(EMULATION, this::emulation);
+        ops.put(USER_COUNT, this::userCount);
+        ops.put(CLOSE_OLDER, this::closeOlder);
     }
 
     /**
@@ -65,7 +76,7 @@ public final class NodeControl implements ControlHandler {
      * same op replaces the earlier one (every API executor of a node answers alike).
      */
     public void registerSurvey(String op, SurveyAnswer answer) {
-        if (op.equals(ACTION) || op.equals(EMULATION)) {
+        if (op.equals(ACTION) || op.equals(EMULATION) || op.equals(USER_COUNT) || op.equals(CLOSE_OLDER)) {
             throw new IllegalArgumentException("survey op " + op + " is the node's own");
         }
         ops.put(op, answer);
@@ -122,6 +133,79 @@ public final class NodeControl implements ControlHandler {
 
     private CompletionStage<SurveyResult<Integer>> act(ControlMessage action) {
         return cluster.survey(ACTION, ControlCodec.encode(action)).thenApply(r -> r.map(NodeControl::readCount));
+    }
+
+    // ---- user rules across the cluster ----
+
+    /** How many connections {@code user} of {@code app} holds on the other nodes (see ClusterUsers). Never fails. */
+    public CompletionStage<Integer> countElsewhere(String app, String user) {
+        byte[] payload = Payloads.write(out -> {
+            Payloads.string(out, 1, app);
+            Payloads.string(out, 2, user);
+        });
+        return cluster.survey(USER_COUNT, payload, USER_RULES_TIMEOUT)
+                .thenApply(r -> r.map(NodeControl::readCount).answers().entrySet().stream()
+                        .filter(e -> !e.getKey().equals(node.id()))
+                        .mapToInt(Map.Entry::getValue).sum())
+                .exceptionally(error -> 0);
+    }
+
+    /**
+     * Closes, on the other nodes, {@code user}'s connections made before {@code connectedAtMillis} with 3504
+     * (single_connection). Fire and forget: the new connection does not wait for them.
+     */
+    public void closeOlderElsewhere(String app, String user, String keepClientId, long connectedAtMillis) {
+        byte[] payload = Payloads.write(out -> {
+            Payloads.string(out, 1, app);
+            Payloads.string(out, 2, user);
+            Payloads.string(out, 3, keepClientId);
+            out.writeInt64(4, connectedAtMillis);
+        });
+        cluster.survey(CLOSE_OLDER, payload, USER_RULES_TIMEOUT);
+    }
+
+    private CompletionStage<byte[]> userCount(byte[] payload) {
+        String[] appUser = {"", ""};
+        try {
+            Payloads.read(payload, (field, in) -> {
+                if (field == 1 || field == 2) {
+                    appUser[field - 1] = in.readString();
+                    return true;
+                }
+                return false;
+            });
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(count(node.hub().userSessions(appUser[0], appUser[1]).size()));
+    }
+
+    private CompletionStage<byte[]> closeOlder(byte[] payload) {
+        String[] text = {"", "", ""};
+        long[] before = {0};
+        try {
+            Payloads.read(payload, (field, in) -> {
+                switch (field) {
+                    case 1, 2, 3 -> text[field - 1] = in.readString();
+                    case 4 -> before[0] = in.readInt64();
+                    default -> {
+                        return false;
+                    }
+                }
+                return true;
+            });
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        int closed = 0;
+        for (HubSession s : node.hub().userSessions(text[0], text[1])) {
+            // A connection newer than the one that asked stays: of two made at once on two nodes, the newest wins.
+            if (!s.id().equals(text[2]) && s.connectedAtMillis() <= before[0]) {
+                s.close(Disconnect.CONNECTION_LIMIT);
+                closed++;
+            }
+        }
+        return CompletableFuture.completedFuture(count(closed));
     }
 
     /**

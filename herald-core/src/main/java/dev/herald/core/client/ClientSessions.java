@@ -48,7 +48,7 @@ public final class ClientSessions {
         this.subscribeCommands = new SubscribeCommands(config.client, rules, tokenVerifier, hub, broker, presence,
                 clock);
         this.connectCommands = new ConnectCommands(config.client, rules, tokenVerifier, connectProxy, hub, clock,
-                subscribeCommands, node.id(), node.version(), node.eviction());
+                subscribeCommands, node.id(), node.version(), node.users());
         this.channelCommands = new ChannelCommands(config.client, config.rpc.ping, rules, presence, node.streams());
     }
 

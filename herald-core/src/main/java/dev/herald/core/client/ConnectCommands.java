@@ -45,18 +45,18 @@ final class ConnectCommands {
     private final SubscribeCommands subscribeCommands;
     private final String nodeId;
     private final String version;
-    private final UserEviction eviction;
+    private final ClusterUsers users;
 
     /**
      * @param connectProxy      the connect proxy asked for credentials of a connect without a token, or null
      * @param subscribeCommands makes the server-side subscriptions a connect brings
      * @param nodeId            the node id an emulation session's connect result names
      * @param version           the server version of connect and refresh results
-     * @param eviction          closes a user's older connections under {@code single_connection}
+     * @param users             the user rules across the cluster: single connection, connection limit
      */
     ConnectCommands(FrozenConfig.Client config, ChannelRules rules, TokenVerifier tokenVerifier,
                     ConnectProxy connectProxy, Hub hub, Clock clock, SubscribeCommands subscribeCommands,
-                    String nodeId, String version, UserEviction eviction) {
+                    String nodeId, String version, ClusterUsers users) {
         this.config = config;
         this.rules = rules;
         this.tokenVerifier = tokenVerifier;
@@ -66,7 +66,7 @@ final class ConnectCommands {
         this.subscribeCommands = subscribeCommands;
         this.nodeId = nodeId;
         this.version = version;
-        this.eviction = eviction;
+        this.users = users;
     }
 
     CompletionStage<?> connect(ClientSession session, long commandId, Request.Connect request) {
@@ -149,9 +149,41 @@ final class ConnectCommands {
         if (singleConnection(effective.user())) {
             // Centrifugo's single_connection: the new connection wins, the user's older ones go with 3504 (the
             // local ones have left the hub when closeOthers returns, so the limit below sees none).
-            eviction.closeOthers(effective.user(), session.id());
+            users.closeOthers(effective.user(), session.id(), clock.millis());
         }
-        if (!hub.addSession(session, config.userConnectionLimit)) {
+        if (config.userConnectionLimit <= 0 || effective.user().isEmpty()) {
+            return admit(session, commandId, request, effective, serverSubs, 0);
+        }
+        // The limit counts the user's connections on every node: ask the others first.
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        users.countOnOtherNodes(effective.user()).whenComplete((elsewhere, error) -> session.onLoop(() -> {
+            try {
+                if (session.closed()) {
+                    done.complete(null);
+                    return;
+                }
+                admit(session, commandId, request, effective, serverSubs, error == null ? elsewhere : 0)
+                        .whenComplete((r, e) -> done.complete(null));
+            } catch (RuntimeException e) {
+                failConnect(session, commandId, e);
+                done.complete(null);
+            }
+        }));
+        return done;
+    }
+
+    /**
+     * Joins the hub (unless the user's {@code elsewhere} connections on other nodes plus those here reach the
+     * limit), then makes the server-side subscriptions and replies. Runs on the session's executor.
+     */
+    private CompletionStage<Void> admit(ClientSession session, long commandId, Request.Connect request,
+                                        Credentials effective, Map<String, SubscribeOptions> serverSubs,
+                                        int elsewhere) {
+        int limit = config.userConnectionLimit;
+        if (limit > 0 && (elsewhere >= limit || !hub.addSession(session, limit - elsewhere))) {
+            throw new DisconnectException(Disconnect.CONNECTION_LIMIT);
+        }
+        if (limit <= 0 && !hub.addSession(session, 0)) {
             throw new DisconnectException(Disconnect.CONNECTION_LIMIT);
         }
         session.markConnected(effective, request.name(), request.version());

@@ -7,7 +7,7 @@ package dev.herald.core.client;
  * @param id       the node's id, which emulation requests are routed by
  * @param version  the server version reported in connect and refresh results
  * @param streams  client publish and history
- * @param eviction {@code single_connection}'s closing of a user's older connections
+ * @param users    the rules on a user's connections across the cluster (single connection, connection limit)
  */
-public record NodeLink(String id, String version, ChannelStreams streams, UserEviction eviction) {
+public record NodeLink(String id, String version, ChannelStreams streams, ClusterUsers users) {
 }
