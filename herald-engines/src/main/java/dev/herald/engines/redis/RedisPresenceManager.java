@@ -173,7 +173,7 @@ public final class RedisPresenceManager implements PresenceManager {
     @Override
     public CompletionStage<Map<String, ClientInfo>> presence(ChannelKey channel) {
         return read(channel).thenApply(fields -> {
-            Map<String, ClientInfo> result = new HashMap<>(fields.size() / 2 * 4 / 3 + 1);
+            Map<String, ClientInfo> result = HashMap.newHashMap(fields.size() / 2);
             for (int i = 0; i + 1 < fields.size(); i += 2) {
                 byte[] info = (byte[]) fields.get(i + 1);
                 result.put(utf8((byte[]) fields.get(i)), EngineCodec.decodeInfo(info, 0, info.length));

@@ -188,6 +188,27 @@ class RedisPresenceManagerTest {
                 .get(5, TimeUnit.SECONDS));
     }
 
+    @Test
+    void anAddThatFailedWhileRedisWasDownIsWrittenByTheRefreshOnceItIsBack() throws Exception {
+        RedisPresenceManager one = node();
+        ChannelKey chat = channel();
+        redis.stop();
+        try {
+            await(() -> one.addPresence(chat, "c1", info("alice", "c1")).toCompletableFuture()
+                    .handle((ok, error) -> error != null).join(), Duration.ofSeconds(10),
+                    "an add to fail while Redis is down");
+        } finally {
+            redis.start();
+        }
+        await(() -> {
+            try {
+                return get(one.presence(chat)).containsKey("c1");
+            } catch (Exception stillReconnecting) {
+                return false;
+            }
+        }, Duration.ofSeconds(10), "the refresh to write the entry");
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
