@@ -366,6 +366,22 @@ class RedisBrokerTest {
 
     @Test
     @Order(8)
+    void unsubscribeLeavesTheRedisChannel() {
+        ChannelKey channel = ChannelKey.of("brief-visit");
+        a.subscribe(channel);
+        assertEquals(1L, subscribers("test.client.brief-visit"));
+        a.broker().unsubscribe(channel).toCompletableFuture().join();
+        assertEquals(0L, subscribers("test.client.brief-visit"));
+        assertFalse(a.broker().subscribedOn(0).contains("test.client.brief-visit"));
+    }
+
+    /** How many connections Redis counts as subscribed to a PUB/SUB channel. */
+    static long subscribers(String pubsub) {
+        return a.shards().all().getFirst().commands().sync().pubsubNumsub(bytes(pubsub)).values().iterator().next();
+    }
+
+    @Test
+    @Order(9)
     void twoShardsSpreadChannelsAndStillDeliver() {
         try (RedisServer second = (RedisServer) new RedisServer().start();
              Node c = Node.start(List.of(redis.address(), second.address()));
@@ -390,7 +406,7 @@ class RedisBrokerTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void startFailsNamingAnUnreachableAddress() {
         RedisServer never = new RedisServer();
         RedisShards shards = new RedisShards(List.of(never.address()), "test", Duration.ofMillis(500), IO_TIMEOUT);
@@ -412,7 +428,12 @@ class RedisBrokerTest {
         Await.until(() -> a.events().data(channel).equals(List.of("before")), "delivery before the outage");
         assertTrue(a.broker().healthy());
 
+        ChannelKey left = ChannelKey.of("left-while-down");
+        a.subscribe(left);
+        a.subscribe(new ChannelKey("app2", "outage"));
+
         redis.stop();
+        assertThrows(CompletionException.class, () -> a.broker().unsubscribe(left).toCompletableFuture().join());
         Await.until(() -> !a.broker().healthy() && !b.broker().healthy(), "both nodes see the outage");
         long started = System.nanoTime();
         CompletableFuture<PublishOutcome> whileDown = b.broker().publish(channel, pub("lost"), HISTORY)
@@ -428,8 +449,13 @@ class RedisBrokerTest {
         Await.until(() -> a.events().interrupted.contains(channel), Duration.ofSeconds(40),
                 "node a resubscribed and reported the channel interrupted");
         Await.until(() -> a.broker().healthy() && b.broker().healthy(), Duration.ofSeconds(40), "both healthy again");
-        assertTrue(a.events().interrupted.containsAll(List.of(ChannelKey.of("order"), ChannelKey.of("idem"),
-                new ChannelKey("app1", "room"))), "every subscribed channel: " + a.events().interrupted);
+        Set<ChannelKey> wanted = new HashSet<>();
+        a.broker().subscribedOn(0).forEach(name -> wanted.add(a.broker().channelOf(name)));
+        assertTrue(wanted.contains(new ChannelKey("app2", "outage")));
+        assertEquals(wanted, a.events().interrupted, "every subscribed channel, no other");
+        assertFalse(a.events().interrupted.contains(left), "a channel left while down is not reported");
+        // Lettuce resubscribed the channel whose UNSUBSCRIBE failed; the broker leaves it again
+        Await.until(() -> subscribers("test.client.left-while-down") == 0, "the stray subscription is dropped");
         b.publish(channel, "after", PublishOptions.NO_HISTORY);
         // the first publish with history after the restart finds no script cached (EVALSHA -> NOSCRIPT -> EVAL)
         assertEquals(1, b.publish(channel, "history after", HISTORY).position().offset());
