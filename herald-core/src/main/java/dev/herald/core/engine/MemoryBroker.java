@@ -7,10 +7,13 @@ import dev.herald.protocol.Publication;
 import dev.herald.protocol.StreamPosition;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,13 +24,27 @@ import java.util.function.LongSupplier;
  * A single-node broker: publications go straight back to this node; history streams live in memory, bounded by
  * each channel's history size and TTL. A stream's position (offset, epoch) outlives its publications until the
  * history meta TTL, as in Centrifugo, so clients can still tell "nothing missed" from "stream lost".
+ *
+ * <p>A publish with an idempotency key that this broker saw for the same channel within {@link #IDEMPOTENCY_TTL}
+ * returns the first publish's outcome and publishes nothing. The results are kept in a cache of at most
+ * {@link #IDEMPOTENCY_CAPACITY} entries (the oldest go first when it is full), emptied of expired ones by the sweep.
  */
 public final class MemoryBroker implements Broker {
     private static final char[] EPOCH_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** How long an idempotency key's result is remembered (Centrifugo's default idempotent result TTL). */
+    public static final Duration IDEMPOTENCY_TTL = Duration.ofMinutes(5);
+    /** The most idempotency results held at once, so a flood of distinct keys cannot exhaust the heap. */
+    public static final int IDEMPOTENCY_CAPACITY = 100_000;
 
     private final ConcurrentHashMap<ChannelKey, Stream> streams = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Idempotency results by (channel, key), in insertion order; as every entry lives the same TTL that is also
+     * expiry order, so the sweep and the capacity bound both drop from the head. Guarded by its own monitor, which
+     * is taken inside a stream's monitor and never the other way round.
+     */
+    private final LinkedHashMap<IdempotencyKey, Remembered> results = new LinkedHashMap<>();
     private final LongSupplier clockMillis;
     private final Scheduler scheduler;
     private volatile BrokerEventHandler handler;
@@ -46,17 +63,33 @@ public final class MemoryBroker implements Broker {
 
     @Override
     public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication publication, PublishOptions options) {
+        long now = clockMillis.getAsLong();
+        IdempotencyKey idempotencyKey = options.idempotencyKey() == null || options.idempotencyKey().isEmpty()
+                ? null : new IdempotencyKey(channel, options.idempotencyKey());
         if (!options.withHistory()) {
+            if (idempotencyKey != null) {
+                PublishOutcome first = remember(idempotencyKey, PublishOutcome.NONE, now);
+                if (first != null) {
+                    return CompletableFuture.completedFuture(first);
+                }
+            }
             handler.handlePublication(channel, publication, null);
             return CompletableFuture.completedFuture(PublishOutcome.NONE);
         }
-        long now = clockMillis.getAsLong();
         while (true) {
             Stream stream = streams.computeIfAbsent(channel, k -> new Stream(newEpoch()));
             // The stream lock orders offset assignment and delivery, so subscribers see offsets in order.
             synchronized (stream) {
                 if (stream.removed) {
                     continue;
+                }
+                if (idempotencyKey != null) {
+                    // Checked and recorded under the stream lock: two publishes with one key cannot both append.
+                    PublishOutcome first = remember(idempotencyKey,
+                            new PublishOutcome(new StreamPosition(stream.top + 1, stream.epoch)), now);
+                    if (first != null) {
+                        return CompletableFuture.completedFuture(first);
+                    }
                 }
                 stream.dropExpired(now);
                 long offset = ++stream.top;
@@ -130,9 +163,42 @@ public final class MemoryBroker implements Broker {
         return streams.size();
     }
 
+    /**
+     * Records {@code outcome} for the key unless a live result is already there; returns that earlier result, or
+     * null when this publish is the first and must go ahead.
+     */
+    private PublishOutcome remember(IdempotencyKey key, PublishOutcome outcome, long now) {
+        synchronized (results) {
+            Remembered earlier = results.get(key);
+            if (earlier != null && earlier.expireAt() > now) {
+                return earlier.outcome();
+            }
+            // Re-inserting moves an expired key to the tail, keeping insertion order equal to expiry order.
+            results.remove(key);
+            results.put(key, new Remembered(outcome, now + IDEMPOTENCY_TTL.toMillis()));
+            if (results.size() > IDEMPOTENCY_CAPACITY) {
+                results.pollFirstEntry();
+            }
+            return null;
+        }
+    }
+
+    /** Number of idempotency results held; for tests. */
+    public int idempotencyResultCount() {
+        synchronized (results) {
+            return results.size();
+        }
+    }
+
     /** Drops expired publications everywhere and removes streams whose position has expired too. */
     public void sweep() {
         long now = clockMillis.getAsLong();
+        synchronized (results) {
+            Iterator<Map.Entry<IdempotencyKey, Remembered>> it = results.entrySet().iterator();
+            while (it.hasNext() && it.next().getValue().expireAt() <= now) {
+                it.remove();
+            }
+        }
         for (ChannelKey channel : streams.keySet()) {
             streams.computeIfPresent(channel, (k, stream) -> {
                 synchronized (stream) {
@@ -171,6 +237,12 @@ public final class MemoryBroker implements Broker {
     }
 
     private record Item(Publication publication, long expireAt) {
+    }
+
+    private record IdempotencyKey(ChannelKey channel, String key) {
+    }
+
+    private record Remembered(PublishOutcome outcome, long expireAt) {
     }
 
     /** One channel's stream; guarded by its own monitor. */

@@ -119,4 +119,37 @@ class MemoryBrokerTest {
         assertTrue(page.publications().isEmpty());
         assertEquals(2, page.top().offset());
     }
+
+    @Test
+    void idempotencyKeyReturnsTheFirstResultAndPublishesOnce() {
+        PublishOptions keyed = new PublishOptions(10, Duration.ofMinutes(10), Duration.ofHours(1), "k1");
+        PublishOutcome first = broker.publish(ChannelKey.of("c"), pub(1), keyed).toCompletableFuture().join();
+        PublishOutcome again = broker.publish(ChannelKey.of("c"), pub(2), keyed).toCompletableFuture().join();
+        assertEquals(first, again);
+        assertEquals(1, first.position().offset());
+        assertEquals(1, delivered.size());
+        assertEquals(1, read("c", null, -1, false).publications().size());
+        // the key is scoped by channel: another channel publishes
+        broker.publish(ChannelKey.of("d"), pub(3), keyed);
+        assertEquals(2, delivered.size());
+        // without history the key is honoured too
+        PublishOptions plain = new PublishOptions(0, Duration.ZERO, Duration.ZERO, "k2");
+        broker.publish(ChannelKey.of("c"), pub(4), plain);
+        assertEquals(PublishOutcome.NONE, broker.publish(ChannelKey.of("c"), pub(5), plain).toCompletableFuture().join());
+        assertEquals(3, delivered.size());
+    }
+
+    @Test
+    void idempotencyResultsExpireAndAreSwept() {
+        PublishOptions keyed = new PublishOptions(10, Duration.ofMinutes(10), Duration.ofHours(1), "k");
+        broker.publish(ChannelKey.of("c"), pub(1), keyed);
+        time.advance(MemoryBroker.IDEMPOTENCY_TTL.minusSeconds(1));
+        broker.publish(ChannelKey.of("c"), pub(2), keyed);
+        assertEquals(1, delivered.size(), "within the window");
+        time.advance(Duration.ofSeconds(2));
+        assertEquals(0, broker.idempotencyResultCount(), "the sweep dropped the expired result");
+        PublishOutcome later = broker.publish(ChannelKey.of("c"), pub(3), keyed).toCompletableFuture().join();
+        assertEquals(2, later.position().offset());
+        assertEquals(2, delivered.size());
+    }
 }
