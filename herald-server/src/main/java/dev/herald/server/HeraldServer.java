@@ -4,11 +4,11 @@ import dev.herald.core.Node;
 import dev.herald.core.auth.JwtTokenVerifier;
 import dev.herald.core.config.FrozenConfig;
 import dev.herald.core.config.HeraldConfig;
-import dev.herald.core.engine.MemoryBroker;
-import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.core.proxy.ConnectProxy;
 import dev.herald.core.time.Clock;
 import dev.herald.core.api.ApiExecutor;
+import dev.herald.engines.EngineSet;
+import dev.herald.engines.Engines;
 import dev.herald.server.api.ApiHttpService;
 import dev.herald.server.http.HttpService;
 import dev.herald.server.proxy.HttpConnectProxy;
@@ -44,6 +44,7 @@ public final class HeraldServer implements AutoCloseable {
     private final FrozenConfig config;
     private final WheelScheduler scheduler;
     private final PrometheusTelemetry telemetry = new PrometheusTelemetry();
+    private final EngineSet engines;
     private final Node node;
     private final NettyServer server;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -64,13 +65,14 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.scheduler = new WheelScheduler();
         Clock clock = Clock.system();
-        MemoryBroker broker = new MemoryBroker(scheduler, clock::millis);
+        this.engines = Engines.create(config, scheduler, clock);
+        log.info("engine: {}", engines.description());
         String name = config.node.name.isEmpty() ? hostname() + "_" + config.httpServer.port : config.node.name;
         ConnectProxy connectProxy = config.client.proxy.connect.enabled
                 ? new HttpConnectProxy(config.client.proxy.connect, HttpClient.newBuilder()
                 .connectTimeout(config.client.proxy.connect.timeout).build())
                 : null;
-        this.node = new Node(config, broker, new MemoryPresenceManager(),
+        this.node = new Node(config, engines.broker(), engines.presence(), engines.controller(),
                 new JwtTokenVerifier(config.client, clock.asJavaClock(), null), connectProxy,
                 scheduler, clock, name, version(), telemetry);
         telemetry.bind(() -> node);
@@ -102,8 +104,7 @@ public final class HeraldServer implements AutoCloseable {
     private Map<String, HttpService> services() {
         Map<String, HttpService> services = new LinkedHashMap<>();
         if (config.health.enabled) {
-            services.put("/health", request -> CompletableFuture.completedFuture(
-                    Responses.json(HttpResponseStatus.OK, "{}")));
+            services.put("/health", request -> CompletableFuture.completedFuture(health()));
         }
         ApiHttpService api = new ApiHttpService(new ApiExecutor(node, listings), config);
         services.put("/api", api);
@@ -112,6 +113,23 @@ public final class HeraldServer implements AutoCloseable {
             services.put("/metrics", telemetry.endpoint());
         }
         return services;
+    }
+
+    /**
+     * {@code /health}: 200 {@code {}} as Centrifugo answers while the engine is reachable; 503 with
+     * {@code {"status":"degraded","problems":[...]}} while it is not (the node still serves its local clients).
+     */
+    private io.netty.handler.codec.http.FullHttpResponse health() {
+        java.util.List<String> problems = engines.problems().get();
+        if (problems.isEmpty()) {
+            return Responses.json(HttpResponseStatus.OK, "{}");
+        }
+        StringBuilder body = new StringBuilder("{\"status\":\"degraded\",\"problems\":[");
+        for (int i = 0; i < problems.size(); i++) {
+            body.append(i == 0 ? "" : ",").append('"')
+                    .append(problems.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return Responses.json(HttpResponseStatus.SERVICE_UNAVAILABLE, body.append("]}").toString());
     }
 
     /** The bound HTTP port (useful with port 0). */
@@ -147,6 +165,7 @@ public final class HeraldServer implements AutoCloseable {
         if (!server.close(left.isNegative() ? Duration.ZERO : left)) {
             log.warn("shutdown timeout ({}) reached: event loops still busy", timeout);
         }
+        engines.close();
         scheduler.close();
         listings.shutdown();
         terminated.countDown();

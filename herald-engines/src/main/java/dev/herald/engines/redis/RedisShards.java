@@ -1,9 +1,11 @@
 package dev.herald.engines.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -27,27 +29,63 @@ public final class RedisShards implements AutoCloseable {
     private final String prefix;
 
     /**
-     * @param addresses one or more {@code redis://[user:password@]host:port[/db]} (or {@code host:port}) addresses
-     * @param prefix    the key and channel prefix ({@code engine.redis.prefix}, Centrifugo's default "centrifugo")
+     * How to reach the Redis instances, with Centrifugo's options ({@code engine.redis.*}).
+     *
+     * @param addresses      one or more {@code redis://[user:password@]host:port[/db]} (or {@code host:port})
+     * @param prefix         the key and channel prefix (Centrifugo's default "centrifugo")
      * @param connectTimeout how long to wait for a TCP connection
-     * @param ioTimeout      how long a command may take before it fails (also bounds how long a command waits)
+     * @param ioTimeout      how long a command may take before it fails
+     * @param db             the database, unless an address names one
+     * @param user           ACL user, unless an address names one ("" = none)
+     * @param password       password, unless an address names one ("" = none)
+     * @param clientName     CLIENT SETNAME for every connection ("" = none)
+     * @param forceResp2     speak RESP2 instead of negotiating RESP3 (older or Redis-like servers)
      */
+    public record Settings(List<String> addresses, String prefix, Duration connectTimeout, Duration ioTimeout, int db,
+                           String user, String password, String clientName, boolean forceResp2) {
+        public static Settings of(List<String> addresses, String prefix) {
+            return new Settings(addresses, prefix, Duration.ofSeconds(1), Duration.ofSeconds(4), 0, "", "", "",
+                    false);
+        }
+    }
+
     public RedisShards(List<String> addresses, String prefix, Duration connectTimeout, Duration ioTimeout) {
+        this(new Settings(addresses, prefix, connectTimeout, ioTimeout, 0, "", "", "", false));
+    }
+
+    public RedisShards(Settings settings) {
+        List<String> addresses = settings.addresses();
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("engine.redis.address: at least one address is needed");
         }
-        this.prefix = prefix;
+        this.prefix = settings.prefix();
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
-        ClientOptions options = ClientOptions.builder()
+        ClientOptions.Builder builder = ClientOptions.builder()
                 .autoReconnect(true)
                 // While a shard is unreachable commands fail at once instead of queueing without bound.
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
-                .timeoutOptions(TimeoutOptions.enabled(ioTimeout))
-                .build();
+                .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true)
+                        .build())
+                .timeoutOptions(TimeoutOptions.enabled(settings.ioTimeout()));
+        if (settings.forceResp2()) {
+            builder.protocolVersion(ProtocolVersion.RESP2);
+        }
+        ClientOptions options = builder.build();
         List<RedisShard> list = new ArrayList<>(addresses.size());
         for (int i = 0; i < addresses.size(); i++) {
             RedisURI uri = RedisAddress.parse(addresses.get(i));
+            String raw = addresses.get(i);
+            if (uri.getDatabase() == 0 && settings.db() != 0) {
+                uri.setDatabase(settings.db());
+            }
+            if (!raw.contains("@") && !settings.password().isEmpty()) {
+                uri.setCredentialsProvider(new StaticCredentialsProvider(
+                        settings.user().isEmpty() ? null : settings.user(), settings.password().toCharArray()));
+            }
+            if (!settings.clientName().isEmpty()) {
+                uri.setClientName(settings.clientName());
+            }
+            uri.setTimeout(settings.ioTimeout());
             RedisClient client = RedisClient.create(resources, uri);
             client.setOptions(options);
             list.add(new RedisShard(i, uri, client));
