@@ -254,7 +254,9 @@ public final class ClusterScenario {
             return;
         }
         double ratio = cluster.cpuPerDeliveryMicros() / one.cpuPerDeliveryMicros();
+        Object withoutJit = single.result("server_cpu_per_delivery_us_without_jit");
         report.result("single_node_server_cpu_per_delivery_us", one.cpuPerDeliveryMicros())
+                .result("single_node_server_cpu_per_delivery_us_without_jit", withoutJit)
                 .result("single_node_deliveries_per_s", one.deliveriesPerSecond())
                 .result("single_node_delivery_p99_ms", one.p99Millis())
                 .result("cluster_to_single_node_cpu_per_delivery", ratio)
