@@ -4,6 +4,7 @@ import dev.herald.engines.EngineNames;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
+import io.nats.client.ErrorListener;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -22,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -90,6 +93,7 @@ public final class NatsConnection implements AutoCloseable {
     private final List<Consumer<ConnectionListener.Events>> listeners = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> probes = new ConcurrentHashMap<>();
     private final AtomicLong probeIds = new AtomicLong();
+    private final AtomicBoolean repairing = new AtomicBoolean();
     private final ThreadPoolExecutor events;
     private final Connection connection;
     private final String probeSubject;
@@ -110,6 +114,7 @@ public final class NatsConnection implements AutoCloseable {
                 // A publish that finds the queue full fails after this instead of waiting for room for long.
                 .writeQueuePushTimeout(Duration.ofMillis(10))
                 .connectionListener(this::onEvent)
+                .errorListener(new Errors())
                 .build();
         try {
             this.connection = Nats.connect(options);
@@ -186,13 +191,42 @@ public final class NatsConnection implements AutoCloseable {
         CompletableFuture<Void> probe = new CompletableFuture<>();
         probes.put(id, probe);
         probe.orTimeout(settings.roundTripTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((r, e) -> probes.remove(id));
+                .whenComplete((r, e) -> {
+                    probes.remove(id);
+                    if (e instanceof TimeoutException && healthy()) {
+                        repair();
+                    }
+                });
         try {
             publish(probeSubject, Long.toString(id).getBytes(StandardCharsets.US_ASCII));
         } catch (RuntimeException e) {
             probe.completeExceptionally(e);
         }
         return probe;
+    }
+
+    /**
+     * A round trip timed out although the connection says it is connected: jnats 2.25's writer can stay stuck in
+     * its reconnect mode after a reconnect race (nats.java issue 1522), sending nothing more until the server drops
+     * the connection as stale minutes later. Force a reconnect now, once at a time, on a thread of its own because
+     * it blocks.
+     */
+    private void repair() {
+        if (!repairing.compareAndSet(false, true)) {
+            return;
+        }
+        log.warn("a NATS round trip timed out while connected; forcing a reconnect");
+        Thread.ofPlatform().name("nats-repair").daemon(true).start(() -> {
+            try {
+                connection.forceReconnect();
+            } catch (IOException | RuntimeException e) {
+                log.warn("forced NATS reconnect failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                repairing.set(false);
+            }
+        });
     }
 
     /** Hands a task to the {@code nats-events} thread (or runs it here when that thread is far behind). */
@@ -239,5 +273,30 @@ public final class NatsConnection implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * jnats's errors through our logger. A failed attempt while reconnecting is routine (one a second while NATS
+     * is down; the DISCONNECTED event was logged already), so it is a debug line, not jnats's default SEVERE.
+     */
+    private static final class Errors implements ErrorListener {
+        @Override
+        public void errorOccurred(Connection conn, String error) {
+            log.warn("NATS error: {}", error);
+        }
+
+        @Override
+        public void exceptionOccurred(Connection conn, Exception exception) {
+            if (conn.getStatus() == Connection.Status.CONNECTED) {
+                log.warn("NATS connection problem", exception);
+            } else {
+                log.debug("NATS still unreachable: {}", exception.toString());
+            }
+        }
+
+        @Override
+        public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
+            log.warn("NATS dropped messages for a slow consumer ({} so far)", consumer.getDroppedCount());
+        }
     }
 }

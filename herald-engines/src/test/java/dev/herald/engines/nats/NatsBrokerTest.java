@@ -236,6 +236,8 @@ class NatsBrokerTest {
         awaitHealth(true);
         eventsA.await(live, "interrupted", 1, WAIT);
         eventsB.await(live, "interrupted", 1, WAIT);
+        awaitRoundTrip(connA);
+        awaitRoundTrip(connB);
 
         join(publish(a, live, "back"));
         eventsB.awaitMatching(live, "pub", list -> texts(list).contains("back"), WAIT);
@@ -243,6 +245,24 @@ class NatsBrokerTest {
         List<String> onB = texts(eventsB.of(live, "pub"));
         assertEquals("back", onB.getLast());
         assertTrue(onB.size() - 1 <= accepted, "only buffered publications besides: " + onB.size());
+    }
+
+    /**
+     * Awaits (bounded) a round trip that succeeds: right after a reconnect jnats's writer may be stuck and the
+     * connection repairs itself with a forced reconnect (see NatsConnection#repair).
+     */
+    private static void awaitRoundTrip(NatsConnection connection) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                connection.roundTrip().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no round trip got through", e);
+                }
+            }
+        }
     }
 
     /** Awaits (bounded) both connections' health; jnats changes it on its own threads. */
