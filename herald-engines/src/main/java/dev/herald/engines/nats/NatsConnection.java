@@ -58,7 +58,7 @@ public final class NatsConnection implements AutoCloseable {
      * @param dialTimeout          TCP connect timeout per attempt (Centrifugo's {@code dial_timeout}, 1 s)
      * @param reconnectWait        pause between reconnect attempts to the same server
      * @param reconnectBufferBytes what publishes may buffer while disconnected; 0 refuses them
-     * @param roundTripTimeout     how long {@link #roundTrip} waits (also Centrifugo's {@code write_timeout}, 1 s)
+     * @param roundTripTimeout     how long {@link #roundTrip} (a subscribe's confirmation) waits before it fails
      */
     public record Settings(List<String> urls, String prefix, Duration dialTimeout, Duration reconnectWait,
                            long reconnectBufferBytes, Duration roundTripTimeout) {
