@@ -54,7 +54,8 @@ import java.util.function.Consumer;
  */
 public final class NatsBroker implements Broker {
     private static final Logger log = LoggerFactory.getLogger(NatsBroker.class);
-    private static final CompletableFuture<PublishOutcome> PUBLISHED = CompletableFuture.completedFuture(PublishOutcome.NONE);
+    private static final CompletableFuture<PublishOutcome> PUBLISHED =
+            CompletableFuture.completedFuture(PublishOutcome.NONE);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     private static final Duration IDEMPOTENCY_WINDOW = Duration.ofMinutes(5);
 
@@ -92,7 +93,8 @@ public final class NatsBroker implements Broker {
     }
 
     @Override
-    public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication publication, PublishOptions options) {
+    public CompletionStage<PublishOutcome> publish(ChannelKey channel, Publication publication,
+                                                   PublishOptions options) {
         if (options.withHistory()) {
             return CompletableFuture.failedFuture(new ErrorException(Errors.NOT_AVAILABLE));
         }
