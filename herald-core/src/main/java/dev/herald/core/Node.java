@@ -40,6 +40,7 @@ import dev.herald.protocol.PushBody;
 import dev.herald.protocol.StreamPosition;
 import dev.herald.protocol.control.ControlMessage;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +204,9 @@ public final class Node implements BrokerEventHandler {
         } catch (ErrorException e) {
             return CompletableFuture.failedFuture(e);
         }
-        PublishOptions publishOptions = skipHistory || !options.historyEnabled() ? PublishOptions.NO_HISTORY
+        // The idempotency key holds with or without history: the same key within its window publishes once.
+        PublishOptions publishOptions = skipHistory || !options.historyEnabled()
+                ? new PublishOptions(0, Duration.ZERO, Duration.ZERO, idempotencyKey)
                 : new PublishOptions(options.historySize, options.historyTtl, historyMetaTtl(options),
                 idempotencyKey);
         Publication publication = new Publication(data, info, 0, tags == null || tags.isEmpty() ? null : tags,

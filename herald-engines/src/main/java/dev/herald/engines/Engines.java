@@ -9,12 +9,16 @@ import dev.herald.core.engine.MemoryPresenceManager;
 import dev.herald.core.engine.PresenceManager;
 import dev.herald.core.time.Clock;
 import dev.herald.core.time.Scheduler;
+import dev.herald.engines.nats.NatsBroker;
+import dev.herald.engines.nats.NatsConnection;
+import dev.herald.engines.nats.NatsController;
 import dev.herald.engines.redis.RedisBroker;
 import dev.herald.engines.redis.RedisBrokerOptions;
 import dev.herald.engines.redis.RedisController;
 import dev.herald.engines.redis.RedisPresenceManager;
 import dev.herald.engines.redis.RedisShards;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -72,7 +76,10 @@ public final class Engines {
             controller = redisController(shards, checks);
             brokerName = "redis broker " + describe(shards);
         } else if (b.enabled && "nats".equals(b.type)) {
-            throw new IllegalStateException("broker.type nats: not wired yet");
+            NatsConnection nats = nats(b.nats, resources, checks);
+            broker = new NatsBroker(nats);
+            controller = new NatsController(nats);
+            brokerName = "nats broker " + b.nats.url + " prefix " + b.nats.prefix;
         } else if (!b.enabled && engineShards != null) {
             broker = redisBroker(engineShards, checks);
             controller = redisController(engineShards, checks);
@@ -112,6 +119,23 @@ public final class Engines {
         resources.add(shards);
         checks.add(() -> shards.healthy() ? null : path + ": Redis unreachable (" + describe(shards) + ")");
         return shards;
+    }
+
+    private static NatsConnection nats(FrozenConfig.Nats n, List<AutoCloseable> resources,
+                                       List<Supplier<String>> checks) {
+        NatsConnection nats;
+        try {
+            nats = NatsConnection.connect(new NatsConnection.Settings(NatsConnection.Settings.urls(n.url), n.prefix,
+                    n.dialTimeout, Duration.ofSeconds(1), 1024 * 1024, Duration.ofSeconds(1), n.writeTimeout));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("broker.nats.url: cannot connect to " + n.url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to NATS", e);
+        }
+        resources.add(nats);
+        checks.add(() -> nats.healthy() ? null : "broker.nats: NATS unreachable (" + n.url + ")");
+        return nats;
     }
 
     private static Broker redisBroker(RedisShards shards, List<Supplier<String>> checks) {

@@ -88,6 +88,25 @@ class ApiExecutorTest {
     }
 
     @Test
+    void anIdempotencyKeyPublishesOnceWithOrWithoutHistory() throws Exception {
+        TestNode t = node();
+        t.connectToken("tok", "42", "", 0, null, List.of("chat"));
+        ClientSession s = t.connectBidi("websocket", "tok", "terminal", null);
+        for (int i = 0; i < 2; i++) {
+            join(t.api.publish(new ApiRequest.Publish("chat", json("{\"n\":1}"), "", false, Map.of(), "k1")));
+        }
+        assertEquals(1, TestNode.transport(s).written().stream().filter(f -> f.contains("\"n\":1")).count(),
+                "the second publish with the same key is not delivered");
+
+        ApiResult.Publish first = join(t.api.publish(
+                new ApiRequest.Publish("hist:i", json("1"), "", false, Map.of(), "k2")));
+        ApiResult.Publish again = join(t.api.publish(
+                new ApiRequest.Publish("hist:i", json("1"), "", false, Map.of(), "k2")));
+        assertEquals(first, again, "the first result is returned");
+        assertEquals(1, join(t.api.history(new ApiRequest.History("hist:i", -1, null, false))).publications().size());
+    }
+
+    @Test
     void publishWithHistoryReturnsOffsetAndEpochAndHistoryReadsThem() throws Exception {
         TestNode t = node();
         ApiResult.Publish first = join(t.api.publish(publish("hist:a", "1")));

@@ -61,7 +61,7 @@ public final class NatsConnection implements AutoCloseable {
      * @param roundTripTimeout     how long {@link #roundTrip} (a subscribe's confirmation) waits before it fails
      */
     public record Settings(List<String> urls, String prefix, Duration dialTimeout, Duration reconnectWait,
-                           long reconnectBufferBytes, Duration roundTripTimeout) {
+                           long reconnectBufferBytes, Duration roundTripTimeout, Duration writeTimeout) {
         public Settings {
             urls = List.copyOf(urls);
             if (urls.isEmpty()) {
@@ -75,7 +75,7 @@ public final class NatsConnection implements AutoCloseable {
         /** Centrifugo's defaults for the given {@code broker.nats.url} value: prefix "centrifugo", 1 s timeouts. */
         public static Settings of(String url) {
             return new Settings(urls(url), "centrifugo", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                    1024 * 1024, Duration.ofSeconds(1));
+                    1024 * 1024, Duration.ofSeconds(1), Duration.ofSeconds(1));
         }
 
         /** Splits a comma-separated URL list, dropping blanks. */
@@ -84,7 +84,8 @@ public final class NatsConnection implements AutoCloseable {
         }
 
         public Settings withPrefix(String newPrefix) {
-            return new Settings(urls, newPrefix, dialTimeout, reconnectWait, reconnectBufferBytes, roundTripTimeout);
+            return new Settings(urls, newPrefix, dialTimeout, reconnectWait, reconnectBufferBytes, roundTripTimeout,
+                    writeTimeout);
         }
     }
 
@@ -107,6 +108,8 @@ public final class NatsConnection implements AutoCloseable {
         Options options = new Options.Builder()
                 .servers(settings.urls().toArray(String[]::new))
                 .connectionTimeout(settings.dialTimeout())
+                // broker.nats.write_timeout: a socket write blocked this long counts as a broken connection.
+                .socketWriteTimeout(settings.writeTimeout())
                 .maxReconnects(-1)
                 .reconnectWait(settings.reconnectWait())
                 .reconnectBufferSize(settings.reconnectBufferBytes())

@@ -52,7 +52,7 @@ class NatsBrokerTest {
         server = new NatsServer();
         server.start();
         NatsConnection.Settings settings = new NatsConnection.Settings(List.of(server.url()), "centrifugo",
-                Duration.ofSeconds(1), Duration.ofMillis(100), BUFFER, Duration.ofSeconds(2));
+                Duration.ofSeconds(1), Duration.ofMillis(100), BUFFER, Duration.ofSeconds(2), Duration.ofSeconds(1));
         connA = NatsConnection.connect(settings);
         connB = NatsConnection.connect(settings);
         a = new NatsBroker(connA, 4, 4096);
