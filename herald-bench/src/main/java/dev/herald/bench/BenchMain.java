@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herald.bench.run.BenchOptions;
 import dev.herald.bench.run.BenchRun;
+import dev.herald.bench.run.ClusterScenario;
 import dev.herald.bench.run.ConnectionScenarios;
 import dev.herald.bench.run.DeliveryScenarios;
 import dev.herald.bench.run.Floor;
 import dev.herald.bench.run.Report;
 import dev.herald.bench.run.SessionsScenario;
+import dev.herald.bench.server.LaunchedCluster;
 import dev.herald.bench.server.LaunchedServer;
 import dev.herald.bench.server.ServerHandle;
 import picocli.CommandLine;
@@ -42,12 +44,15 @@ import java.util.concurrent.Callable;
                 "  channels  N connections x 2 channels (personal + group of 10), --rate publications/s",
                 "  connect   storm of JWT connects: server CPU per connect",
                 "  sessions  connections API by user and by CEL over N connections",
+                "  cluster   --nodes Herald nodes over one redis-server, N subscribers spread over them: cross-node",
+                "            latency, CPU per delivery vs one node, Redis CPU and PUBLISHes, cluster connections",
                 "  floor     CPU of one loopback write(2) of a 66-byte frame to 5,000 sockets",
                 "  jmh       JMH benchmarks of the hot paths (bin/bench jmh -h for JMH's options)"})
 public final class BenchMain implements Callable<Integer> {
-    static final List<String> SCENARIOS = List.of("idle", "fanout", "channels", "connect", "sessions", "floor");
+    static final List<String> SCENARIOS = List.of("idle", "fanout", "channels", "connect", "sessions", "cluster",
+            "floor");
 
-    @Parameters(index = "0", description = "idle | fanout | channels | connect | sessions | floor | jmh")
+    @Parameters(index = "0", description = "idle | fanout | channels | connect | sessions | cluster | floor | jmh")
     String scenario;
 
     @Mixin
@@ -95,6 +100,7 @@ public final class BenchMain implements Callable<Integer> {
                 case "channels" -> DeliveryScenarios.channels(run);
                 case "connect" -> ConnectionScenarios.connect(run);
                 case "sessions" -> SessionsScenario.run(run);
+                case "cluster" -> ClusterScenario.run(run);
                 case "floor" -> Floor.scenario(run);
                 default -> throw new IllegalArgumentException("unknown scenario " + scenario);
             }
@@ -146,6 +152,10 @@ public final class BenchMain implements Callable<Integer> {
             return new ServerHandle.NoServer();
         }
         if (o.url != null) {
+            if (scenario.equals("cluster")) {
+                throw new CommandLine.ParameterException(new CommandLine(new BenchMain()),
+                        "cluster launches its own redis-server and nodes: --url is not supported");
+            }
             if (o.pid == null) {
                 throw new CommandLine.ParameterException(new CommandLine(new BenchMain()),
                         "--url needs --pid (the server process to measure)");
@@ -170,6 +180,14 @@ public final class BenchMain implements Callable<Integer> {
         if (jar == null && o.serverClasspath == null) {
             throw new IOException(o.serverJar + " not found: build it (mvn -pl herald-server -am package) "
                     + "or pass --server-classpath, or attach with --url/--pid");
+        }
+        if (scenario.equals("cluster")) {
+            if (o.nodes < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(new BenchMain()), "--nodes must be >= 1");
+            }
+            return LaunchedCluster.launch(new LaunchedCluster.Spec(jar, o.serverClasspath, o.nodes, o.serverCpu,
+                    o.redisCpu != null ? o.redisCpu : o.serverCpu, o.serverJvmOptions(), o.serverConfig,
+                    o.redisServer), runDir, out);
         }
         return LaunchedServer.launch(jar, o.serverClasspath, o.serverCpu, o.serverJvmOptions(), o.serverConfig,
                 runDir, out);

@@ -11,6 +11,9 @@ import java.util.List;
  *                      connection) or {@code personal-group:<size>} (channel {@code p.<i>} and group {@code g.<i/size>})
  * @param secret        HS256 key for connection JWTs; empty = connect without a token (insecure server)
  * @param connsPerUser  connections that share one user id {@code u<i/connsPerUser>}
+ * @param userCycle     when positive, connection {@code i}'s user is {@code u<i % userCycle>} instead: a user's
+ *                      connections are then {@code userCycle} apart, so that consecutive ranges of connections
+ *                      sent to different servers (a cluster's nodes) put each user on several of them
  * @param metaShards    when positive, each token carries private meta {@code {"shard": i % metaShards}}
  * @param sourceIps     local addresses to bind (127.0.0.x), used round-robin, so that 4-tuples never run out
  * @param connectRate   new connections started per second at most
@@ -18,7 +21,7 @@ import java.util.List;
  * @param deadlineMillis the whole connect phase gives up after this long; each connection after 1/4 of it
  */
 public record WorkerPlan(int workerIndex, String host, int port, String path, boolean protobuf, int from, int to,
-                         String channelMode, String secret, int connsPerUser, int metaShards,
+                         String channelMode, String secret, int connsPerUser, int userCycle, int metaShards,
                          List<String> sourceIps, int threads, int connectRate, int concurrency,
                          long deadlineMillis, long maxLifetimeSeconds) {
 
@@ -27,6 +30,9 @@ public record WorkerPlan(int workerIndex, String host, int port, String path, bo
     }
 
     public String user(int i) {
+        if (userCycle > 0) {
+            return "u" + (i % userCycle);
+        }
         return "u" + (i / Math.max(1, connsPerUser));
     }
 
@@ -51,6 +57,6 @@ public record WorkerPlan(int workerIndex, String host, int port, String path, bo
     /** A copy for connections {@code [from, to)} as worker {@code index}, binding {@code ips}. */
     public WorkerPlan slice(int index, int newFrom, int newTo, List<String> ips) {
         return new WorkerPlan(index, host, port, path, protobuf, newFrom, newTo, channelMode, secret, connsPerUser,
-                metaShards, ips, threads, connectRate, concurrency, deadlineMillis, maxLifetimeSeconds);
+                userCycle, metaShards, ips, threads, connectRate, concurrency, deadlineMillis, maxLifetimeSeconds);
     }
 }

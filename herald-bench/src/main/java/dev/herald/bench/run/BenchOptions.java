@@ -12,7 +12,8 @@ import java.util.List;
  * defaults.
  */
 public final class BenchOptions {
-    @Option(names = {"-n", "--connections"}, description = "Connections (subscribers for fanout).")
+    @Option(names = {"-n", "--connections", "--subscribers"},
+            description = "Connections (subscribers for fanout and cluster).")
     public Integer connections;
 
     @Option(names = "--protocol", description = "json or protobuf (default json).")
@@ -36,7 +37,7 @@ public final class BenchOptions {
     @Option(names = "--channel-mode", description = "idle: shared (one channel for all) or unique (one each).")
     public String channelMode = "shared";
 
-    @Option(names = "--calls", description = "sessions: connections-by-user calls (default 2000).")
+    @Option(names = "--calls", description = "sessions, cluster: connections-by-user calls (default 2000).")
     public int calls = 2000;
 
     @Option(names = "--cel-calls", description = "sessions: CEL scan calls (default 50).")
@@ -55,7 +56,8 @@ public final class BenchOptions {
                     + "the fixed warm-up).")
     public boolean settleJit = true;
 
-    @Option(names = "--conns-per-user", description = "Connections sharing one user id (sessions default 3).")
+    @Option(names = "--conns-per-user",
+            description = "Connections sharing one user id (sessions and cluster default 3).")
     public Integer connsPerUser;
 
     @Option(names = "--warmup-connections",
@@ -110,6 +112,22 @@ public final class BenchOptions {
 
     @Option(names = "--server-config", description = "JSON object merged into the launched server's config.")
     public String serverConfig;
+
+    // ---- the cluster scenario ----
+
+    @Option(names = "--nodes", description = "cluster: Herald nodes (default 3), all over one redis-server.")
+    public int nodes = 3;
+
+    @Option(names = "--single-node", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "cluster: after the cluster, run the same load against one node with the memory engine, "
+                    + "for the CPU-per-delivery ratio (default; --no-single-node skips it).")
+    public boolean singleNode = true;
+
+    @Option(names = "--redis-server", description = "cluster: the redis-server executable (default from the PATH).")
+    public String redisServer = "redis-server";
+
+    @Option(names = "--redis-cpu", description = "cluster: CPU list Redis is pinned to (default: --server-cpu).")
+    public String redisCpu;
 
     @Option(names = "--jfr", description = "Record the server with JFR over the measured window and summarise it.")
     public boolean jfr;

@@ -88,13 +88,24 @@ public final class BenchRun implements AutoCloseable {
      */
     public void startWorkers(int first, int n, String channelMode, int connsPerUser, int metaShards)
             throws IOException {
+        startWorkers(server.port(), 1, first, n, channelMode, connsPerUser, 0, metaShards);
+    }
+
+    /**
+     * As {@link #startWorkers(int, int, String, int, int)}, to {@code port} on the server's host (one node of a
+     * cluster), with users cycling every {@code userCycle} connections when positive ({@link WorkerPlan#user}).
+     * {@code shareOf} groups started together divide the connect rate and concurrency between them. Returns how
+     * many workers it added: they come last in {@link #reports()}, in order.
+     */
+    public int startWorkers(int port, int shareOf, int first, int n, String channelMode, int connsPerUser,
+                            int userCycle, int metaShards) throws IOException {
         int processes = Math.max(1, (n + options.perProcess - 1) / options.perProcess);
-        int rate = Math.max(1, options.connectRate / processes);
-        int concurrency = Math.max(1, options.concurrency / processes);
+        int rate = Math.max(1, options.connectRate / processes / shareOf);
+        int concurrency = Math.max(1, options.concurrency / processes / shareOf);
         long deadlineMillis = Math.max(60_000, 4_000L * n / Math.max(1, options.connectRate));
-        WorkerPlan base = new WorkerPlan(0, server.host(), server.port(), WS_PATH, options.protobuf(), first,
-                first + n, channelMode, server.secret(), connsPerUser, metaShards, List.of(), options.threads,
-                rate, concurrency, deadlineMillis, deadlineMillis / 1000 + 3600);
+        WorkerPlan base = new WorkerPlan(0, server.host(), port, WS_PATH, options.protobuf(), first,
+                first + n, channelMode, server.secret(), connsPerUser, userCycle, metaShards, List.of(),
+                options.threads, rate, concurrency, deadlineMillis, deadlineMillis / 1000 + 3600);
         int offset = workers.size();
         for (int k = 0; k < processes; k++) {
             int from = first + (int) ((long) n * k / processes);
@@ -122,6 +133,7 @@ public final class BenchRun implements AutoCloseable {
         }
         added.forEach(WorkerHandle::start);
         out.printf("opening %,d connection(s) from %d generator process(es)%n", n, processes);
+        return processes;
     }
 
     public WorkerStatus status() {
@@ -179,22 +191,32 @@ public final class BenchRun implements AutoCloseable {
         return sum;
     }
 
-    /** Machine, server and generator CPU at one moment, to tell afterwards how busy everything else was. */
-    public record Load(long wallNanos, long machineNanos, long serverNanos, long generatorNanos) {
+    /**
+     * Machine, server, generator and the server's helper processes' CPU at one moment, to tell afterwards how busy
+     * everything else was.
+     */
+    public record Load(long wallNanos, long machineNanos, long serverNanos, long generatorNanos, long helperNanos) {
     }
 
     public Load load() {
-        return new Load(System.nanoTime(), ProcStats.machineBusyNanos(), sample().cpuNanos(), generatorCpuNanos());
+        long helpers = 0;
+        for (long pid : server.helperPids()) {
+            if (ProcStats.alive(pid)) {
+                helpers += ProcStats.read(pid).cpuNanos();
+            }
+        }
+        return new Load(System.nanoTime(), ProcStats.machineBusyNanos(), sample().cpuNanos(), generatorCpuNanos(),
+                helpers);
     }
 
     /**
-     * Reports the CPU that processes other than the server and the generator used between two {@link #load()}
-     * samples: on a shared machine that is the noise in every number of the window.
+     * Reports the CPU that processes other than the server, its helpers and the generator used between two
+     * {@link #load()} samples: on a shared machine that is the noise in every number of the window.
      */
     public void recordOtherLoad(String window, Load from, Load to) {
         double wall = to.wallNanos() - from.wallNanos();
         double other = ((to.machineNanos() - from.machineNanos()) - (to.serverNanos() - from.serverNanos())
-                - (to.generatorNanos() - from.generatorNanos())) / wall;
+                - (to.generatorNanos() - from.generatorNanos()) - (to.helperNanos() - from.helperNanos())) / wall;
         report.result("other_processes_cores (" + window + ")", Math.max(0, other));
         if (other > 0.1) {
             report.note(String.format("other processes used %.2f cores during the %s window: numbers are noisy",
@@ -202,8 +224,13 @@ public final class BenchRun implements AutoCloseable {
         }
     }
 
+    /** The server's thread CPU by group, summed over its processes (a cluster's nodes). */
     public java.util.Map<String, Long> serverThreads() {
-        return ProcStats.threadCpuNanos(server.pid());
+        java.util.Map<String, Long> all = new java.util.TreeMap<>();
+        for (long pid : server.pids()) {
+            ProcStats.threadCpuNanos(pid).forEach((name, ns) -> all.merge(name, ns, Long::sum));
+        }
+        return all;
     }
 
     /**
@@ -268,8 +295,13 @@ public final class BenchRun implements AutoCloseable {
 
     // ---- server ----
 
+    /** The server's /proc counters, summed over its processes (a cluster's nodes). */
     public ProcStats.Sample sample() {
-        return ProcStats.read(server.pid());
+        List<Long> pids = server.pids();
+        if (pids.size() == 1) {
+            return ProcStats.read(pids.getFirst());
+        }
+        return ProcStats.sum(pids.stream().map(ProcStats::read).toList());
     }
 
     /**
@@ -349,7 +381,7 @@ public final class BenchRun implements AutoCloseable {
         if (options.quiet) {
             return;
         }
-        ProcStats.Sample now = ProcStats.alive(server.pid()) ? sample() : null;
+        ProcStats.Sample now = server.pids().stream().allMatch(ProcStats::alive) ? sample() : null;
         String cpu = "";
         if (now != null && lastProgressSample != null) {
             ProcStats.Delta d = now.minus(lastProgressSample);

@@ -134,11 +134,36 @@ public final class DeliveryScenarios {
     }
 
     /**
+     * What a scenario measures besides the server over exactly the measured window (a cluster's Redis): called
+     * right after the server's first sample and right after its last.
+     */
+    interface Window {
+        Window NONE = new Window() {
+            @Override
+            public void opened() {
+            }
+
+            @Override
+            public void closed() {
+            }
+        };
+
+        void opened();
+
+        void closed();
+    }
+
+    static Measurement measure(BenchRun run, HttpPublisher.Targets targets, double rate, double offered)
+            throws Exception {
+        return measure(run, targets, rate, offered, Window.NONE);
+    }
+
+    /**
      * Warm-up publications, a pause until they are delivered, then the measured publications; the window runs from
      * the first measured publication until the last measured delivery arrived (or the drain limit).
      */
-    static Measurement measure(BenchRun run, HttpPublisher.Targets targets, double rate, double offered)
-            throws Exception {
+    static Measurement measure(BenchRun run, HttpPublisher.Targets targets, double rate, double offered,
+                               Window extra) throws Exception {
         BenchOptions o = run.options();
         Report report = run.report();
         int warmup = warmup(o);
@@ -173,10 +198,12 @@ public final class DeliveryScenarios {
             java.util.Map<String, Long> threads0 = run.serverThreads();
             long g0 = run.generatorCpuNanos();
             ProcStats.Sample p0 = run.sample();
+            extra.opened();
             HttpPublisher.Run pub = publishWithProgress(run, publisher, targets, rate, (long) (rate * duration),
                     true, "measure");
             WorkerStatus s = awaitDeliveries(run, pub.expectedDeliveries(), true, Math.max(10, duration), "drain");
             ProcStats.Sample p1 = run.sample();
+            extra.closed();
             long g1 = run.generatorCpuNanos();
             run.recordOtherLoad("measured", l0, run.load());
             long jit = run.recordServerThreads("measured", threads0, run.serverThreads());

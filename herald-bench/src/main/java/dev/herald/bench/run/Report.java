@@ -49,6 +49,10 @@ public final class Report {
         return scenario;
     }
 
+    public Object header(String key) {
+        return header.get(key);
+    }
+
     public Report header(String key, Object value) {
         header.put(key, value);
         return this;
@@ -153,7 +157,7 @@ public final class Report {
         md.append("\n## Parameters\n\n");
         keyValues(md, params);
         if (!targets.isEmpty()) {
-            md.append("\n## Targets (issue 5)\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
+            md.append("\n## Targets\n\n| target | wanted | measured | met |\n|---|---|---|---|\n");
             for (Target t : targets) {
                 md.append("| ").append(t.name()).append(" | ").append(t.target()).append(" | ")
                         .append(t.measured()).append(" | ")

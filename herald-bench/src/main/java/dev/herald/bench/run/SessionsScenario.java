@@ -132,14 +132,21 @@ public final class SessionsScenario {
                 .result("jit_share_of_last_settle_round", share);
     }
 
-    private record Answer(int listed, String error) {
+    /** @param complete false when a cluster listing says a node did not answer in time */
+    private record Answer(int listed, String error, boolean complete) {
+        Answer(int listed, String error) {
+            this(listed, error, true);
+        }
     }
 
-    private static final class Phase {
+    /** The calls of one phase: their round trips, outcomes and the server's CPU over them. */
+    static final class Phase {
         final Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(1), 3);
         long ok;
         long failed;
         long listed;
+        /** Answers that said {@code "complete": false} (a node missing from a cluster listing). */
+        long incomplete;
         String firstError;
         ProcStats.Delta cpu;
         long jitNanos;
@@ -153,7 +160,7 @@ public final class SessionsScenario {
         }
     }
 
-    private static Phase phase(BenchRun run, Client http, String uri, int calls, String label,
+    static Phase phase(BenchRun run, Client http, String uri, int calls, String label,
                                java.util.function.IntFunction<String> body) {
         Phase phase = new Phase();
         java.util.Map<String, Long> threads0 = run.serverThreads();
@@ -169,6 +176,9 @@ public final class SessionsScenario {
             if (a.error == null) {
                 phase.ok++;
                 phase.listed += a.listed;
+                if (!a.complete) {
+                    phase.incomplete++;
+                }
             } else {
                 phase.failed++;
                 if (phase.firstError == null) {
@@ -186,14 +196,14 @@ public final class SessionsScenario {
     }
 
     /** Sends one call and returns the status and body; the caller times it. */
-    private interface Client extends AutoCloseable {
+    interface Client extends AutoCloseable {
         PlainHttpClient.Response post(String path, String apiKey, byte[] body) throws Exception;
 
         @Override
         void close();
     }
 
-    private static final class PlainClient implements Client {
+    static final class PlainClient implements Client {
         private final PlainHttpClient client;
 
         PlainClient(String host, int port) {
@@ -248,8 +258,8 @@ public final class SessionsScenario {
             if (json.has("error")) {
                 return new Answer(0, json.get("error").toString());
             }
-            JsonNode conns = json.path("result").path("connections");
-            return new Answer(conns.size(), null);
+            JsonNode result = json.path("result");
+            return new Answer(result.path("connections").size(), null, result.path("complete").asBoolean(true));
         } catch (Exception e) {
             return new Answer(0, e.toString());
         }

@@ -42,11 +42,26 @@ public final class LaunchedServer implements ServerHandle {
      */
     public static LaunchedServer launch(Path jar, String classpath, String cpu, List<String> jvmOptions,
                                         String configTail, Path outDir, PrintStream log) throws IOException {
+        return launch(jar, classpath, cpu, jvmOptions, configTail, Secrets.random(), outDir, log);
+    }
+
+    /** The HMAC secret of connection tokens and the HTTP API key; a cluster's nodes share one pair. */
+    public record Secrets(String secret, String apiKey) {
+        public static Secrets random() {
+            SecureRandom random = new SecureRandom();
+            return new Secrets(HexFormat.of().formatHex(random.generateSeed(24)),
+                    HexFormat.of().formatHex(random.generateSeed(12)));
+        }
+    }
+
+    /** As above, with the given secrets. */
+    public static LaunchedServer launch(Path jar, String classpath, String cpu, List<String> jvmOptions,
+                                        String configTail, Secrets secrets, Path outDir, PrintStream log)
+            throws IOException {
         Files.createDirectories(outDir);
         int port = freePort();
-        SecureRandom random = new SecureRandom();
-        String secret = HexFormat.of().formatHex(random.generateSeed(24));
-        String apiKey = HexFormat.of().formatHex(random.generateSeed(12));
+        String secret = secrets.secret();
+        String apiKey = secrets.apiKey();
         ObjectNode config = JSON.createObjectNode();
         config.putObject("http_server").put("address", "127.0.0.1").put("port", port);
         ObjectNode client = config.putObject("client");

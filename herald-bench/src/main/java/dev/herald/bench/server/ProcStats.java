@@ -69,6 +69,28 @@ public final class ProcStats {
         }
     }
 
+    /**
+     * The sum of samples of several processes taken one after the other (a cluster's nodes): CPU, RSS, threads and
+     * write calls add up; the time is the last sample's; write calls are -1 when any process's were unreadable.
+     */
+    public static Sample sum(java.util.List<Sample> samples) {
+        long at = 0;
+        long user = 0;
+        long system = 0;
+        long rss = 0;
+        int threads = 0;
+        long writes = 0;
+        for (Sample s : samples) {
+            at = Math.max(at, s.atNanos());
+            user += s.userNanos();
+            system += s.systemNanos();
+            rss += s.rssBytes();
+            threads += s.threads();
+            writes = writes < 0 || s.writeCalls() < 0 ? -1 : writes + s.writeCalls();
+        }
+        return new Sample(at, user, system, rss, threads, writes);
+    }
+
     /** syscw from /proc/<pid>/io, or -1 when it cannot be read. */
     private static long writeCalls(long pid) {
         try {

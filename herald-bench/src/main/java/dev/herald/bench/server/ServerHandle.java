@@ -9,8 +9,24 @@ public interface ServerHandle extends AutoCloseable {
 
     int port();
 
-    /** The process whose /proc counters are measured. */
+    /** The process whose /proc counters are measured (a cluster's first node: the one the API calls go to). */
     long pid();
+
+    /**
+     * Every process of the server under test, whose /proc counters are summed as "server CPU": the nodes of a
+     * cluster, or just {@link #pid()}.
+     */
+    default java.util.List<Long> pids() {
+        return java.util.List.of(pid());
+    }
+
+    /**
+     * Processes the server under test needs besides its own (a cluster's Redis): counted neither as server CPU nor
+     * as other processes' load; scenarios that care report them on their own.
+     */
+    default java.util.List<Long> helperPids() {
+        return java.util.List.of();
+    }
 
     /** HS256 key for connection tokens; empty when the server accepts connections without a token. */
     String secret();
