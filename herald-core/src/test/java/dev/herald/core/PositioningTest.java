@@ -140,4 +140,40 @@ class PositioningTest {
         assertEquals(java.util.Set.of("pos:b"), s.subscriptions().keySet(), "the complete stream stays");
         node.shutdown();
     }
+
+    @Test
+    void aDeliveryAfterALostOneUnsubscribesAtOnceWithoutWritingIt() {
+        HeraldConfig config = new HeraldConfig();
+        config.client.insecure = true;
+        config.client.channelPositionCheckDelay = Duration.ofSeconds(40);
+        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
+        pos.name = "pos";
+        pos.historySize = 100;
+        pos.historyTtl = Duration.ofMinutes(5);
+        pos.forceRecovery = true;
+        config.channel.namespaces.add(pos);
+        ManualScheduler time = new ManualScheduler();
+        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
+        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
+                "t", "0", Telemetry.NOOP);
+        node.start();
+        FakeTransport t = new FakeTransport();
+        ClientSession s = node.newSession(t);
+        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:a\"}}"));
+        node.publish("pos:a", json("1"), null, null, false, null);
+        node.publish("pos:a", json("2"), null, null, false, null);
+        broker.loseNext.set(true);
+        node.publish("pos:a", json("3"), null, null, false, null);
+        assertEquals(1, s.subscriptions().size(), "a lost publication alone waits for a check");
+
+        node.publish("pos:a", json("4"), null, null, false, null);
+        assertTrue(t.written().contains("{\"push\":{\"channel\":\"pos:a\",\"unsubscribe\":{\"code\":2500,"
+                + "\"reason\":\"insufficient state\"}}}"), "offset 4 after 2: told at once " + t.written());
+        assertFalse(t.written().stream().anyMatch(f -> f.contains("\"offset\":4")),
+                "4 is not written: the client recovers 3 and 4 from its position 2 " + t.written());
+        assertTrue(t.written().stream().anyMatch(f -> f.contains("\"offset\":2")), t.written().toString());
+        assertTrue(s.subscriptions().isEmpty());
+        node.shutdown();
+    }
 }

@@ -365,17 +365,26 @@ public final class SubscribeCommands {
     void checkPosition(ClientSession session, Subscription sub) {
         broker.history(sub.key(), new HistoryQuery(null, 0, false, null))
                 .thenAccept(page -> session.onLoop(() -> {
-                    if (session.subscriptions().get(sub.channel()) != sub
-                            || sub.positionValid(page.top().offset(), page.top().epoch())) {
-                        return;
-                    }
-                    if (sub.serverSide()) {
-                        session.close(Disconnect.INSUFFICIENT_STATE);
-                    } else {
-                        unsubscribeWithPush(session, sub.channel(),
-                                new PushBody.Unsubscribe(2500, "insufficient state"));
+                    if (session.subscriptions().get(sub.channel()) == sub
+                            && !sub.positionValid(page.top().offset(), page.top().epoch())) {
+                        insufficientState(session, sub);
                     }
                 }));
+    }
+
+    /**
+     * The subscription lost publications: a client-side one is unsubscribed with 2500, a server-side one costs
+     * the connection (3010); either way the client resubscribes with recovery. Executor thread.
+     */
+    void insufficientState(ClientSession session, Subscription sub) {
+        if (session.closed() || session.subscriptions().get(sub.channel()) != sub) {
+            return;
+        }
+        if (sub.serverSide()) {
+            session.close(Disconnect.INSUFFICIENT_STATE);
+        } else {
+            unsubscribeWithPush(session, sub.channel(), new PushBody.Unsubscribe(2500, "insufficient state"));
+        }
     }
 
     /**

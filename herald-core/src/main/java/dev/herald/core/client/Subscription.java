@@ -21,6 +21,8 @@ public final class Subscription implements Subscriber, SubscriptionView {
     private final boolean presence;
     private final boolean serverSide;
     private final boolean positioned;
+    /** Set on the executor when a delivery skipped offsets; the subscription is then being removed. */
+    private boolean gap;
     private final boolean recoverable;
     private final String tokenId;
     private final long tokenIssuedAt;
@@ -147,6 +149,8 @@ public final class Subscription implements Subscriber, SubscriptionView {
         for (Held h : held) {
             if (h.offset() == 0 || h.offset() > deliveredUpTo) {
                 session.transport().writeBuffered(h.element());
+                // what was written is the connection's position, or the next delivery would look like a gap
+                lastOffset = Math.max(lastOffset, h.offset());
             }
         }
         session.transport().flush();
@@ -160,6 +164,17 @@ public final class Subscription implements Subscriber, SubscriptionView {
     public boolean deliver(byte[] element, long offset) {
         if (pending != null) {
             pending.add(new Held(offset, element));
+            return false;
+        }
+        if (offset != 0 && positioned() && lastOffset != 0 && offset != lastOffset + 1) {
+            // Centrifugo's rule: a positioned subscription takes only the next offset. Anything else means
+            // publications were lost on the way (a broker connection that dropped them) or the stream was reset;
+            // writing this one would move the client's recovery position past the lost ones, so nothing more is
+            // written and the client is told at once (2500 / 3010), to recover from its last offset.
+            if (!gap) {
+                gap = true;
+                session.onLoop(() -> session.shared().subscribeCommands.insufficientState(session, this));
+            }
             return false;
         }
         if (offset != 0) {
