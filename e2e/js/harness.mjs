@@ -382,13 +382,15 @@ export async function startRedis({ name = 'redis' } = {}) {
         throw new Error(`${REDIS_CMD} exited early (${JSON.stringify(exited)})`);
       }
       if (Date.now() >= deadline) {
-        throw new Error(`timed out after ${REDIS_START_TIMEOUT_MS} ms waiting for redis-server on port ${port} to answer PING`);
+        throw new Error(`timed out after ${REDIS_START_TIMEOUT_MS} ms waiting for redis-server on port ${port} `
+          + 'to answer PING');
       }
       await new Promise((r) => setTimeout(r, 50));
     }
   } catch (e) {
     await redis.stop();
-    throw new Error(`${e.message}\n--- redis log ---\n${fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : ''}`);
+    const text = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
+    throw new Error(`${e.message}\n--- redis log ---\n${text}`);
   }
   return redis;
 }

@@ -1,8 +1,8 @@
 // Two Herald nodes over one real redis-server (issue 12, "Done when": centrifuge-js e2e across two nodes), with the
 // real centrifuge-js SDK over `ws`: a client on each node exchange publications, presence lists both whichever node
-// is asked, and a client that reconnects to the other node recovers exactly the publications it missed.
-// Redis and both nodes start once for the file; both configs share one token secret and API key (node 1's, from
-// its genconfig), so any token and the API key work on either node.
+// is asked (and join/leave cross between nodes), and a client that reconnects to the other node recovers exactly the
+// publications it missed. Redis and both nodes start once for the file; both configs share one token secret and API
+// key (node 1's, from its genconfig), so any token and the API key work on either node.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -23,7 +23,10 @@ function clusterConfig(cfg, nodeName) {
   cfg.channel = {
     namespaces: [
       { name: 'chat', allow_subscribe_for_client: true, allow_publish_for_client: true },
-      { name: 'room', presence: true, allow_subscribe_for_client: true, allow_presence_for_subscriber: true },
+      {
+        name: 'room', presence: true, join_leave: true, force_push_join_leave: true,
+        allow_subscribe_for_client: true, allow_presence_for_subscriber: true,
+      },
       { name: 'feed', history_size: 100, history_ttl: '300s', force_recovery: true, allow_subscribe_for_client: true },
     ],
   };
@@ -89,13 +92,27 @@ async function connect(node, user, { token } = {}) {
   return { client, events, id: ctx.client };
 }
 
+const SUB_EVENTS = ['subscribing', 'subscribed', 'unsubscribed', 'publication', 'join', 'leave', 'error'];
+
 /** A subscription with its events recorded, subscribed; resolves once the server has answered. */
 async function subscribed(client, channel, options) {
   const sub = client.newSubscription(channel, { minResubscribeDelay: 50, maxResubscribeDelay: 500, ...options });
-  const events = new Recorder(sub, ['subscribing', 'subscribed', 'unsubscribed', 'publication', 'error']);
+  const events = new Recorder(sub, SUB_EVENTS);
   sub.subscribe();
   const ctx = await events.wait('subscribed');
   return { sub, events, ctx };
+}
+
+/** The first recorded `name` event for which `pred` holds, waiting for more as they come (bounded). */
+function eventMatching(recorder, name, pred, ms = 10_000) {
+  return within(ms, `a "${name}" event that matches`, (async () => {
+    for (let n = 1; ; n++) {
+      const e = await recorder.wait(name, { count: n, ms });
+      if (pred(e)) {
+        return e;
+      }
+    }
+  })());
 }
 
 /** A presence map reduced to {clientId: user}, for comparisons. */
@@ -134,11 +151,14 @@ describe('two nodes over one Redis', () => {
     assert.deepEqual([...a.events.all('disconnected'), ...b.events.all('disconnected')], []);
   });
 
-  test('presence lists both clients whichever node is asked (sub.presence and the HTTP API)', async () => {
+  test('presence lists both clients whichever node is asked (sub.presence, HTTP API); join/leave cross', async () => {
     const a = await connect(node1, 'carol');
     const b = await connect(node2, 'dave');
     const subA = await subscribed(a.client, 'room:cross');
     const subB = await subscribed(b.client, 'room:cross');
+    // A subscriber gets its own join too; the one that matters here crossed from node 2.
+    const join = await eventMatching(subA.events, 'join', (j) => j.info.user === 'dave');
+    assert.equal(join.info.client, b.id);
 
     const expected = { [a.id]: 'carol', [b.id]: 'dave' };
     for (const [where, s] of [['node 2', subB], ['node 1', subA]]) {
@@ -153,13 +173,15 @@ describe('two nodes over one Redis', () => {
     for (const node of [node1, node2]) {
       const result = await apiOk(node, 'presence', { channel: 'room:cross' });
       assert.deepEqual(users(result.presence), expected, `API presence on ${node.base}`);
-      assert.deepEqual(await apiOk(node, 'presence_stats', { channel: 'room:cross' }), { num_clients: 2, num_users: 2 });
+      assert.deepEqual(await apiOk(node, 'presence_stats', { channel: 'room:cross' }),
+        { num_clients: 2, num_users: 2 }, `API presence_stats on ${node.base}`);
     }
 
-    // A client that leaves on node 2 is gone from the presence node 1 reads. The removal is asynchronous to the
-    // unsubscribe's reply, so this waits for it, bounded.
+    // A client that leaves on node 2: node 1's subscriber gets the leave, and it is gone from the presence node 1
+    // reads. The removal is not ordered with the leave event, so this waits for it, bounded.
     subB.sub.unsubscribe();
-    await subB.events.wait('unsubscribed');
+    const leave = await eventMatching(subA.events, 'leave', (l) => l.info.user === 'dave');
+    assert.equal(leave.info.client, b.id);
     await until('node 1 presence without dave', async () => {
       const result = await apiOk(node1, 'presence', { channel: 'room:cross' });
       return JSON.stringify(users(result.presence)) === JSON.stringify({ [a.id]: 'carol' });
