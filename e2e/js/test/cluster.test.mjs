@@ -28,6 +28,8 @@ function clusterConfig(cfg, nodeName) {
         allow_subscribe_for_client: true, allow_presence_for_subscriber: true,
       },
       { name: 'feed', history_size: 100, history_ttl: '300s', force_recovery: true, allow_subscribe_for_client: true },
+      // A stream too short to hold what a client misses: recovery fails and the client is told.
+      { name: 'short', history_size: 2, history_ttl: '300s', force_recovery: true, allow_subscribe_for_client: true },
     ],
   };
 }
@@ -232,5 +234,39 @@ describe('two nodes over one Redis', () => {
     assert.deepEqual(got.map((p) => p.offset), [...missed, r4.offset]);
     assert.deepEqual(s2.events.all('error'), []);
     assert.equal(s2.events.all('subscribed').length, 1);
+  });
+
+  test('a position the stream no longer holds, asked of the other node, is answered recovered: false', async () => {
+    const channel = 'short:cross';
+    const first = await connect(node2, 'frank');
+    const s1 = await subscribed(first.client, channel);
+    const epoch = s1.ctx.streamPosition?.epoch;
+    const r0 = await apiOk(node2, 'publish', { channel, data: { n: 0 } });
+    assert.equal((await s1.events.wait('publication')).offset, r0.offset);
+    first.client.disconnect();
+    await first.events.wait('disconnected');
+
+    // Three missed, the stream keeps two: the one right after the client's position is gone.
+    let last;
+    for (const [n, node] of [[1, node1], [2, node2], [3, node1]]) {
+      last = await apiOk(node, 'publish', { channel, data: { n } });
+    }
+    const h = await apiOk(node1, 'history', { channel, limit: -1 });
+    assert.deepEqual(h.publications.map((p) => p.data), [{ n: 2 }, { n: 3 }], 'the stream holds the last two');
+
+    const second = await connect(node1, 'frank');
+    const s2 = await subscribed(second.client, channel, { since: { offset: r0.offset, epoch } });
+    assert.equal(s2.ctx.wasRecovering, true, `subscribed on node 1: ${JSON.stringify(s2.ctx)}`);
+    assert.equal(s2.ctx.recovered, false, `subscribed on node 1: ${JSON.stringify(s2.ctx)}`);
+    assert.equal(s2.ctx.streamPosition?.offset, last.offset, 'the client learns the stream top');
+    assert.equal(s2.ctx.streamPosition?.epoch, epoch);
+
+    // Still subscribed: a live publication arrives after whatever the reply carried, and nothing the client had
+    // already seen comes again.
+    const r4 = await apiOk(node2, 'publish', { channel, data: { n: 4 } });
+    await eventMatching(s2.events, 'publication', (p) => p.offset === r4.offset);
+    const offsets = s2.events.all('publication').map((p) => p.offset);
+    assert.ok(offsets.every((o, i) => o > r0.offset && (i === 0 || o > offsets[i - 1])), `offsets ${offsets}`);
+    assert.deepEqual(s2.events.all('error'), []);
   });
 });
