@@ -288,6 +288,113 @@ export async function startHerald({ name = 'herald', configure = () => {}, env =
   return server;
 }
 
+// redis-server for the cluster tests: Debian's package puts it on the PATH; REDIS_SERVER may name another binary.
+const REDIS_CMD = process.env.REDIS_SERVER || 'redis-server';
+const REDIS_START_TIMEOUT_MS = 15_000;
+
+/** Sends PING on a fresh connection to 127.0.0.1:`port`; resolves true on +PONG (false on anything else). */
+function redisPing(port, ms = 1_000) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let answer = '';
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(ms, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (answer.includes('\r\n')) {
+        // A Redis still loading answers -LOADING: not ready yet.
+        done(answer.startsWith('+PONG'));
+      }
+    });
+  });
+}
+
+/**
+ * Starts a real `redis-server` on a free loopback port, without persistence (`--save "" --appendonly no`), in a
+ * process group of its own (killed with the Herald children if this process dies), its output in
+ * e2e/js/logs/redis-<port>.log; resolves once it answers PING. Returns {port, address, logPath, logs(), stop()}:
+ * stop() is SIGTERM to its pid, SIGKILL after a bound. Use in a `before` hook with `after(() => redis.stop())`.
+ */
+export async function startRedis({ name = 'redis' } = {}) {
+  // Its working directory (where a dump would go, if anything asked for one) is a temporary one, not the repository.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-e2e-redis-'));
+  const port = await freePort();
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const logPath = path.join(LOG_DIR, `${name}-${port}.log`);
+  const log = fs.openSync(logPath, 'w');
+  const child = spawn(REDIS_CMD, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--dir', dir], { cwd: dir, stdio: ['ignore', log, log], detached: true });
+  running.add(child);
+  let exited = null;
+  const exit = new Promise((resolve) => {
+    const gone = (status) => {
+      if (!exited) {
+        exited = status;
+        running.delete(child);
+        resolve(exited);
+      }
+    };
+    child.on('exit', (code, signal) => gone({ code, signal }));
+    // A missing binary: no exit event follows the spawn error.
+    child.on('error', (error) => gone({ error: error.message }));
+  });
+
+  const logs = () => fs.readFileSync(logPath, 'utf8');
+  const redis = {
+    port, logPath, logs,
+    address: `redis://127.0.0.1:${port}`,
+    child,
+    /** SIGTERM to the process group, SIGKILL after a bound; resolves the exit status. */
+    async stop() {
+      if (!exited) {
+        for (const [signal, what] of [['SIGTERM', 'after SIGTERM'], ['SIGKILL', 'after SIGKILL']]) {
+          try {
+            process.kill(-child.pid, signal);
+          } catch {
+            // already gone
+          }
+          try {
+            await within(STOP_TIMEOUT_MS, `redis-server to exit ${what}`, exit);
+            break;
+          } catch (e) {
+            if (signal === 'SIGKILL') {
+              throw e;
+            }
+          }
+        }
+      }
+      fs.closeSync(log);
+      fs.rmSync(dir, { recursive: true, force: true });
+      return exited;
+    },
+  };
+
+  try {
+    // Not `until`: a server that exited (a taken port, a missing binary) fails the start at once, not at the deadline.
+    const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
+    while (!(await redisPing(port))) {
+      if (exited) {
+        throw new Error(`${REDIS_CMD} exited early (${JSON.stringify(exited)})`);
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`timed out after ${REDIS_START_TIMEOUT_MS} ms waiting for redis-server on port ${port} `
+          + 'to answer PING');
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (e) {
+    await redis.stop();
+    const text = fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '';
+    throw new Error(`${e.message}\n--- redis log ---\n${text}`);
+  }
+  return redis;
+}
+
 /** Collects a client's or subscription's events by name, with a bounded wait for the n-th of one kind. */
 export class Recorder {
   constructor(emitter, events) {
