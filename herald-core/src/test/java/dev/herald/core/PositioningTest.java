@@ -32,6 +32,7 @@ class PositioningTest {
     /** A memory broker that can lose the next publication on its way to this node (as a broken network would). */
     static final class LossyBroker extends ForwardingBroker {
         final AtomicBoolean loseNext = new AtomicBoolean();
+        final AtomicBoolean duplicateNext = new AtomicBoolean();
 
         LossyBroker(MemoryBroker inner) {
             super(inner);
@@ -43,6 +44,9 @@ class PositioningTest {
                 @Override
                 public void handlePublication(ChannelKey channel, Publication publication, StreamPosition position) {
                     if (!loseNext.getAndSet(false)) {
+                        handler.handlePublication(channel, publication, position);
+                    }
+                    if (duplicateNext.getAndSet(false)) {
                         handler.handlePublication(channel, publication, position);
                     }
                 }
@@ -174,6 +178,35 @@ class PositioningTest {
                 "4 is not written: the client recovers 3 and 4 from its position 2 " + t.written());
         assertTrue(t.written().stream().anyMatch(f -> f.contains("\"offset\":2")), t.written().toString());
         assertTrue(s.subscriptions().isEmpty());
+        node.shutdown();
+    }
+
+    @Test
+    void aPublicationDeliveredTwiceIsWrittenOnceAndIsNoGap() {
+        HeraldConfig config = new HeraldConfig();
+        config.client.insecure = true;
+        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
+        pos.name = "pos";
+        pos.historySize = 100;
+        pos.historyTtl = Duration.ofMinutes(5);
+        pos.forceRecovery = true;
+        config.channel.namespaces.add(pos);
+        ManualScheduler time = new ManualScheduler();
+        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
+        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
+                "t", "0", Telemetry.NOOP);
+        node.start();
+        FakeTransport t = new FakeTransport();
+        ClientSession s = node.newSession(t);
+        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:a\"}}"));
+        node.publish("pos:a", json("1"), null, null, false, null);
+        broker.duplicateNext.set(true);
+        node.publish("pos:a", json("2"), null, null, false, null);
+        node.publish("pos:a", json("3"), null, null, false, null);
+        assertEquals(1, s.subscriptions().size(), "a duplicate is not a gap");
+        assertEquals(1, t.written().stream().filter(f -> f.contains("\"offset\":2")).count(), t.written().toString());
+        assertTrue(t.written().stream().anyMatch(f -> f.contains("\"offset\":3")), t.written().toString());
         node.shutdown();
     }
 }

@@ -268,15 +268,18 @@ public final class SubscribeCommands {
                                                   boolean emitJoinLeave, Request.Subscribe recovery) {
         sub.hold();
         session.addSubscription(sub);
+        // Presence is written before the reply (as Centrifugo does): a client on another node that asks for
+        // presence once this one is subscribed finds it, and a presence manager that cannot write fails the
+        // subscribe instead of leaving the client missing from presence.
         CompletionStage<Result.Subscribe> result = hub.addSubscriber(sub)
-                .thenCompose(v -> position(sub, options, recovery));
+                .thenCompose(v -> position(sub, options, recovery))
+                .thenCompose(r -> sub.presence()
+                        ? presence.addPresence(sub.key(), session.id(), sub.info()).thenApply(v -> r)
+                        : CompletableFuture.completedFuture(r));
         return result.whenComplete((r, error) -> {
             if (error != null) {
                 session.onLoop(() -> rollback(session, sub));
                 return;
-            }
-            if (sub.presence()) {
-                presence.addPresence(sub.key(), session.id(), sub.info());
             }
             if (emitJoinLeave) {
                 broker.publishJoin(sub.key(), sub.info());

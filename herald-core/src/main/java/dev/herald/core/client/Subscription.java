@@ -166,6 +166,11 @@ public final class Subscription implements Subscriber, SubscriptionView {
             pending.add(new Held(offset, element));
             return false;
         }
+        if (offset != 0 && positioned() && lastOffset != 0 && offset <= lastOffset) {
+            // Already delivered: a publication still in flight from the broker when a recovery's history read
+            // (which carried it) completed. Centrifugo skips these too.
+            return false;
+        }
         if (offset != 0 && positioned() && lastOffset != 0 && offset != lastOffset + 1) {
             // Centrifugo's rule: a positioned subscription takes only the next offset. Anything else means
             // publications were lost on the way (a broker connection that dropped them) or the stream was reset;

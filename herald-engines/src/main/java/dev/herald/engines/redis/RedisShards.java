@@ -9,11 +9,13 @@ import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Redis instances of one engine, with the channel-to-shard mapping every node computes the same way.
@@ -59,7 +61,12 @@ public final class RedisShards implements AutoCloseable {
             throw new IllegalArgumentException("engine.redis.address: at least one address is needed");
         }
         this.prefix = settings.prefix();
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // Reconnect attempts back off from 50 ms to at most 1 s (Lettuce's default grows to 30 s): after an outage the
+        // node is back within a second of Redis, instead of up to ten (seen in ClusterRedisOutageTest).
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
         ClientOptions.Builder builder = ClientOptions.builder()
                 .autoReconnect(true)
                 // While a shard is unreachable commands fail at once instead of queueing without bound.

@@ -26,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ShardSubscriber implements RedisPubSubListener<byte[], byte[]>, RedisConnectionStateListener {
     private static final Logger log = LoggerFactory.getLogger(ShardSubscriber.class);
+    /** Set by {@link #close()}: the connection going away is ours to close, not an outage. */
+    private volatile boolean closing;
 
     private final RedisShard shard;
     private final DeliveryWorkers workers;
@@ -86,6 +88,7 @@ final class ShardSubscriber implements RedisPubSubListener<byte[], byte[]>, Redi
     }
 
     void close() {
+        closing = true;
         StatefulRedisPubSubConnection<byte[], byte[]> c = connection;
         if (c != null) {
             c.close();
@@ -94,6 +97,9 @@ final class ShardSubscriber implements RedisPubSubListener<byte[], byte[]>, Redi
 
     @Override
     public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
+        if (closing) {
+            return;
+        }
         awaitingResubscribe.addAll(wanted);
         log.warn("redis {}: pub/sub connection lost with {} channels; they are reported interrupted once "
                 + "resubscribed", address(), wanted.size());
