@@ -49,6 +49,16 @@ public final class EngineCodec {
         return out;
     }
 
+    /** A whole broker message carrying the position a stream gave the publication. */
+    public static byte[] message(byte kind, StreamPosition position, byte[] body) {
+        byte[] header = ((char) kind + Long.toString(position.offset()) + ':' + position.epoch() + ':')
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[header.length + body.length];
+        System.arraycopy(header, 0, out, 0, header.length);
+        System.arraycopy(body, 0, out, header.length, body.length);
+        return out;
+    }
+
     public static Message decodeMessage(byte[] message) {
         if (message.length < 4) {
             throw new IllegalArgumentException("broker message too short");

@@ -12,6 +12,7 @@ import dev.herald.core.time.Scheduler;
 import dev.herald.engines.nats.NatsBroker;
 import dev.herald.engines.nats.NatsConnection;
 import dev.herald.engines.nats.NatsController;
+import dev.herald.engines.nats.NatsRedisBroker;
 import dev.herald.engines.redis.RedisBroker;
 import dev.herald.engines.redis.RedisBrokerOptions;
 import dev.herald.engines.redis.RedisController;
@@ -29,7 +30,8 @@ import java.util.function.Supplier;
  *   <li>{@code engine.type: memory} (default): memory broker and presence, one node;</li>
  *   <li>{@code engine.type: redis}: Redis broker, presence manager and controller over {@code engine.redis};</li>
  *   <li>{@code broker.enabled} replaces the engine's broker and controller: {@code redis} over
- *       {@code broker.redis}, {@code nats} over {@code broker.nats};</li>
+ *       {@code broker.redis}, {@code nats} over {@code broker.nats} (with {@code engine.type: redis} too, history
+ *       is kept in the engine's Redis: {@link NatsRedisBroker});</li>
  *   <li>{@code presence_manager.enabled} replaces the engine's presence manager ({@code redis}: over
  *       {@code presence_manager.redis}).</li>
  * </ul>
@@ -77,9 +79,16 @@ public final class Engines {
             brokerName = "redis broker " + describe(shards);
         } else if (b.enabled && "nats".equals(b.type)) {
             NatsConnection nats = nats(b.nats, resources, checks);
-            broker = new NatsBroker(nats);
             controller = new NatsController(nats);
-            brokerName = "nats broker " + b.nats.url + " prefix " + b.nats.prefix;
+            if (engineShards != null) {
+                // History from the Redis engine, publications over NATS.
+                broker = new NatsRedisBroker(new NatsBroker(nats), redisBroker(engineShards, checks));
+                brokerName = "nats broker " + b.nats.url + " prefix " + b.nats.prefix + ", history in redis "
+                        + describe(engineShards);
+            } else {
+                broker = new NatsBroker(nats);
+                brokerName = "nats broker " + b.nats.url + " prefix " + b.nats.prefix + " (no history: 108)";
+            }
         } else if (!b.enabled && engineShards != null) {
             broker = redisBroker(engineShards, checks);
             controller = redisController(engineShards, checks);
@@ -138,7 +147,7 @@ public final class Engines {
         return nats;
     }
 
-    private static Broker redisBroker(RedisShards shards, List<Supplier<String>> checks) {
+    private static RedisBroker redisBroker(RedisShards shards, List<Supplier<String>> checks) {
         RedisBroker broker = new RedisBroker(shards, RedisBrokerOptions.defaults());
         checks.add(() -> broker.healthy() ? null : "redis broker: PUB/SUB not subscribed on every shard");
         return broker;

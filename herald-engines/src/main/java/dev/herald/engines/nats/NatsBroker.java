@@ -13,6 +13,7 @@ import dev.herald.engines.EngineCodec;
 import dev.herald.engines.EngineNames;
 import dev.herald.protocol.ClientInfo;
 import dev.herald.protocol.Publication;
+import dev.herald.protocol.StreamPosition;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
@@ -235,6 +236,19 @@ public final class NatsBroker implements Broker {
      * @throws IllegalStateException when the outgoing queue or reconnect buffer is full, or the connection closed
      *                               (the node reports 100)
      */
+    /**
+     * Sends a publication a stream elsewhere (Redis) already stored at {@code position}, so subscribers get its
+     * offset and epoch and can recover from that stream.
+     */
+    public CompletionStage<Void> publishAt(ChannelKey channel, byte[] body, StreamPosition position) {
+        try {
+            nats.publish(subject(channel), EngineCodec.message(EngineCodec.PUBLICATION, position, body));
+            return DONE;
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private void send(ChannelKey channel, byte kind, byte[] body) {
         nats.publish(subject(channel), EngineCodec.message(kind, body));
     }

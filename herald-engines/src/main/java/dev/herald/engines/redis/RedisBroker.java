@@ -134,6 +134,32 @@ public final class RedisBroker implements Broker {
         });
     }
 
+    /** What {@link #append} stored: the publication's position, and whether an earlier publish had the key. */
+    public record Appended(PublishOutcome outcome, boolean duplicate) {
+    }
+
+    /**
+     * Appends to the channel's stream without publishing on Redis PUB/SUB (the same script as {@link #publish},
+     * idempotency included), for a broker that delivers another way (NATS) with the position this returns. The
+     * publication body is the one {@code message} carries, so the caller sends exactly what was stored.
+     */
+    public CompletionStage<Appended> append(ChannelKey channel, byte[] body, PublishOptions publishOptions) {
+        return call(() -> {
+            RedisAsyncCommands<byte[], byte[]> redis = shard(channel).commands().async();
+            String key = publishOptions.idempotencyKey();
+            byte[][] keys = key == null || key.isEmpty()
+                    ? new byte[][]{bytes(names.name(channel, "stream")), bytes(names.name(channel, "stream.meta"))}
+                    : new byte[][]{bytes(names.name(channel, "stream")), bytes(names.name(channel, "stream.meta")),
+                    bytes(names.name(channel, "result") + "." + key)};
+            return PUBLISH.run(redis, keys, new byte[0], body, number(publishOptions.historySize()),
+                    number(publishOptions.historyTtl().toMillis()),
+                    number(publishOptions.historyMetaTtl() == null ? 0 : publishOptions.historyMetaTtl().toMillis()),
+                    bytes(newEpoch()), number(options.idempotentResultTtl().toMillis()),
+                    new byte[]{EngineCodec.PUBLICATION})
+                    .thenApply(reply -> new Appended(outcome(reply), ((Long) reply.get(2)) == 1));
+        });
+    }
+
     @Override
     public CompletionStage<Void> publishJoin(ChannelKey channel, ClientInfo info) {
         return publishInfo(channel, EngineCodec.JOIN, info);

@@ -1,7 +1,7 @@
 -- Publish into a channel with history, atomically (RedisBroker.publish).
 -- KEYS[1] stream <prefix>.stream.<ch>, KEYS[2] meta hash <prefix>.stream.meta.<ch> (field s = top offset,
 -- field e = epoch), KEYS[3] (optional) idempotency result <prefix>.result.<ch>.<key>.
--- ARGV[1] PUB/SUB channel, ARGV[2] encoded publication, ARGV[3] history size, ARGV[4] stream TTL ms,
+-- ARGV[1] PUB/SUB channel (empty: store only, the caller sends the message another way, e.g. over NATS), ARGV[2] encoded publication, ARGV[3] history size, ARGV[4] stream TTL ms,
 -- ARGV[5] meta TTL ms (0 = none), ARGV[6] epoch to use if the stream has none, ARGV[7] result TTL ms,
 -- ARGV[8] message kind.
 -- Returns {offset, epoch, 1 if an earlier publish with the same key answered}.
@@ -26,7 +26,9 @@ redis.call('pexpire', KEYS[1], ARGV[4])
 if tonumber(ARGV[5]) > 0 then
   redis.call('pexpire', KEYS[2], ARGV[5])
 end
-redis.call('publish', ARGV[1], ARGV[8] .. top .. ':' .. epoch .. ':' .. ARGV[2])
+if ARGV[1] ~= '' then
+  redis.call('publish', ARGV[1], ARGV[8] .. top .. ':' .. epoch .. ':' .. ARGV[2])
+end
 if KEYS[3] then
   redis.call('set', KEYS[3], top .. ':' .. epoch, 'PX', ARGV[7])
 end
