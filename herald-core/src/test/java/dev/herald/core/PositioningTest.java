@@ -64,29 +64,46 @@ class PositioningTest {
         }
     }
 
+    private ManualScheduler time;
+    private LossyBroker broker;
+    private Node node;
+    private FakeTransport t;
+    private ClientSession s;
+
+    /**
+     * A node on manual time over a {@link LossyBroker}, namespace {@code pos} (history 100, positioned; recoverable
+     * when {@code recovery}), and one connected client {@code s} on transport {@code t}.
+     */
+    private void start(Duration checkDelay, boolean recovery) {
+        HeraldConfig config = new HeraldConfig();
+        config.client.insecure = true;
+        if (checkDelay != null) {
+            config.client.channelPositionCheckDelay = checkDelay;
+        }
+        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
+        pos.name = "pos";
+        pos.historySize = 100;
+        pos.historyTtl = Duration.ofMinutes(5);
+        pos.forcePositioning = !recovery;
+        pos.forceRecovery = recovery;
+        config.channel.namespaces.add(pos);
+        time = new ManualScheduler();
+        broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
+        node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
+                "t", "0", Telemetry.NOOP);
+        node.start();
+        t = new FakeTransport();
+        s = node.newSession(t);
+        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+    }
+
     private static byte[] json(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
     void lostPublicationUnsubscribesWith2500AndHealthySubscriptionStays() {
-        HeraldConfig config = new HeraldConfig();
-        config.client.insecure = true;
-        config.client.channelPositionCheckDelay = Duration.ofMillis(100);
-        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
-        pos.name = "pos";
-        pos.historySize = 100;
-        pos.historyTtl = Duration.ofMinutes(5);
-        pos.forcePositioning = true;
-        config.channel.namespaces.add(pos);
-        ManualScheduler time = new ManualScheduler();
-        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
-        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
-                "t", "0", Telemetry.NOOP);
-        node.start();
-        FakeTransport t = new FakeTransport();
-        ClientSession s = node.newSession(t);
-        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        start(Duration.ofMillis(100), false);
         s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:ok\"}}"));
         s.handleFrame(json("{\"id\":3,\"subscribe\":{\"channel\":\"pos:lossy\"}}"));
         assertEquals(2, s.subscriptions().size());
@@ -109,23 +126,7 @@ class PositioningTest {
 
     @Test
     void aBrokerInterruptionIsCheckedAtOnceNotAtThePeriodicCheck() {
-        HeraldConfig config = new HeraldConfig();
-        config.client.insecure = true;
-        config.client.channelPositionCheckDelay = Duration.ofSeconds(40);
-        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
-        pos.name = "pos";
-        pos.historySize = 100;
-        pos.historyTtl = Duration.ofMinutes(5);
-        pos.forceRecovery = true;
-        config.channel.namespaces.add(pos);
-        ManualScheduler time = new ManualScheduler();
-        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
-        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
-                "t", "0", Telemetry.NOOP);
-        node.start();
-        FakeTransport t = new FakeTransport();
-        ClientSession s = node.newSession(t);
-        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        start(Duration.ofSeconds(40), true);
         s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:a\"}}"));
         s.handleFrame(json("{\"id\":3,\"subscribe\":{\"channel\":\"pos:b\"}}"));
         node.publish("pos:a", json("1"), null, null, false, null);
@@ -147,23 +148,7 @@ class PositioningTest {
 
     @Test
     void aDeliveryAfterALostOneUnsubscribesAtOnceWithoutWritingIt() {
-        HeraldConfig config = new HeraldConfig();
-        config.client.insecure = true;
-        config.client.channelPositionCheckDelay = Duration.ofSeconds(40);
-        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
-        pos.name = "pos";
-        pos.historySize = 100;
-        pos.historyTtl = Duration.ofMinutes(5);
-        pos.forceRecovery = true;
-        config.channel.namespaces.add(pos);
-        ManualScheduler time = new ManualScheduler();
-        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
-        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
-                "t", "0", Telemetry.NOOP);
-        node.start();
-        FakeTransport t = new FakeTransport();
-        ClientSession s = node.newSession(t);
-        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        start(Duration.ofSeconds(40), true);
         s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:a\"}}"));
         node.publish("pos:a", json("1"), null, null, false, null);
         node.publish("pos:a", json("2"), null, null, false, null);
@@ -183,22 +168,7 @@ class PositioningTest {
 
     @Test
     void aPublicationDeliveredTwiceIsWrittenOnceAndIsNoGap() {
-        HeraldConfig config = new HeraldConfig();
-        config.client.insecure = true;
-        HeraldConfig.Namespace pos = new HeraldConfig.Namespace();
-        pos.name = "pos";
-        pos.historySize = 100;
-        pos.historyTtl = Duration.ofMinutes(5);
-        pos.forceRecovery = true;
-        config.channel.namespaces.add(pos);
-        ManualScheduler time = new ManualScheduler();
-        LossyBroker broker = new LossyBroker(new MemoryBroker(time, time.clock()::millis));
-        Node node = new Node(config.freeze(), broker, new MemoryPresenceManager(), null, null, time, time.clock(),
-                "t", "0", Telemetry.NOOP);
-        node.start();
-        FakeTransport t = new FakeTransport();
-        ClientSession s = node.newSession(t);
-        s.handleFrame(json("{\"id\":1,\"connect\":{}}"));
+        start(null, true);
         s.handleFrame(json("{\"id\":2,\"subscribe\":{\"channel\":\"pos:a\"}}"));
         node.publish("pos:a", json("1"), null, null, false, null);
         broker.duplicateNext.set(true);
