@@ -20,6 +20,7 @@ const clients = [];
 function clusterConfig(cfg, nodeName) {
   cfg.node = { ...cfg.node, name: nodeName };
   cfg.engine = { type: 'redis', redis: { address: redis.address, prefix: PREFIX, presence_ttl: '30s' } };
+  cfg.http_stream = { enabled: true };
   cfg.channel = {
     namespaces: [
       { name: 'chat', allow_subscribe_for_client: true, allow_publish_for_client: true },
@@ -151,6 +152,38 @@ describe('two nodes over one Redis', () => {
     assert.deepEqual(subA.events.all('publication').map((p) => p.data), expected, 'node 1 subscriber');
     assert.deepEqual(subB.events.all('publication').map((p) => p.data), expected, 'node 2 subscriber');
     assert.deepEqual([...a.events.all('disconnected'), ...b.events.all('disconnected')], []);
+  });
+
+  test('a client held by node 2 over http_stream sends its commands through node 1 (/emulation forwarded)', async () => {
+    // centrifuge-js opens the stream on node 2 and posts every command to the emulation endpoint given: node 1's.
+    // Node 1 does not hold the session, so it hands each request to node 2 over the cluster's control channel.
+    const client = new Centrifuge([{ transport: 'http_stream', endpoint: `${node2.base}/connection/http_stream` }], {
+      token: signJwt({ sub: 'frank', exp: now() + 3600 }, node1.secret),
+      name: 'cluster-emulation',
+      emulationEndpoint: `${node1.base}/emulation`,
+      minReconnectDelay: 100,
+      maxReconnectDelay: 1000,
+    });
+    clients.push(client);
+    const events = new Recorder(client, ['connecting', 'connected', 'disconnected', 'error']);
+    client.connect();
+    const ctx = await events.wait('connected');
+    assert.equal(ctx.transport, 'http_stream');
+
+    const listener = await connect(node1, 'grace');
+    const heard = await subscribed(listener.client, 'chat:emulation');
+    const own = await subscribed(client, 'chat:emulation');
+    await within(5_000, 'publish sent through node 1', own.sub.publish({ via: 'emulation' }));
+    const pub = await heard.events.wait('publication');
+    assert.deepEqual(pub.data, { via: 'emulation' });
+    assert.equal(pub.info?.client, ctx.client, 'published by the http_stream session');
+
+    const listed = await apiOk(node1, 'connections', { user: 'frank' });
+    assert.deepEqual(Object.keys(listed.connections), [ctx.client]);
+    assert.equal(listed.connections[ctx.client].transport, 'http_stream');
+    assert.deepEqual(listed.connections[ctx.client].state?.channels, ['chat:emulation'],
+      `the subscribe reached the session on node 2: ${JSON.stringify(listed)}`);
+    assert.deepEqual(events.all('disconnected'), []);
   });
 
   test('presence lists both clients whichever node is asked (sub.presence, HTTP API); join/leave cross', async () => {
