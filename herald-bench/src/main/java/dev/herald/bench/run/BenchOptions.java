@@ -56,6 +56,10 @@ public final class BenchOptions {
                     + "the fixed warm-up).")
     public boolean settleJit = true;
 
+    @Option(names = "--settle-rounds", description = "cluster: at most this many rounds of 500 connections calls "
+            + "while the nodes' JIT settles (default 10).")
+    public int settleRounds = 10;
+
     @Option(names = "--conns-per-user",
             description = "Connections sharing one user id (sessions and cluster default 3).")
     public Integer connsPerUser;

@@ -176,7 +176,7 @@ public final class ClusterScenario {
             IntFunction<String> body = i -> "{\"user\":\"u" + random.nextInt(load.users()) + "\"}";
             SessionsScenario.phase(run, http, uri, Math.max(500, o.calls / 2), "connections warm-up", body);
             if (o.settleJit) {
-                settleJit(run, http, uri, body);
+                settleJit(run, http, uri, body, o.settleRounds);
             }
             BenchRun.Load l0 = run.load();
             SessionsScenario.Phase calls = SessionsScenario.phase(run, http, uri, o.calls, "connections", body);
@@ -199,12 +199,14 @@ public final class ClusterScenario {
 
     /**
      * More rounds of 500 calls until one in which the nodes' JIT compiler threads used under 5% of the wall time
-     * (at most 10): the nodes share a CPU, and a compiler's time slice would become the calls' latency tail.
+     * (at most {@code maxRounds}, 10 by default): the nodes share a CPU, and a compiler's time slice would become
+     * the calls' latency tail.
      */
-    private static void settleJit(BenchRun run, SessionsScenario.Client http, String uri, IntFunction<String> body) {
+    private static void settleJit(BenchRun run, SessionsScenario.Client http, String uri, IntFunction<String> body,
+                                  int maxRounds) {
         int rounds = 0;
         double share = Double.NaN;
-        while (rounds < 10) {
+        while (rounds < maxRounds) {
             Map<String, Long> threads0 = run.serverThreads();
             long t0 = System.nanoTime();
             SessionsScenario.phase(run, http, uri, 500, "connections: warm-up until the JIT settles", body);
