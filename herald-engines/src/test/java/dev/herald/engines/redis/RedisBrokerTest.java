@@ -452,6 +452,9 @@ class RedisBrokerTest {
         Set<ChannelKey> wanted = new HashSet<>();
         a.broker().subscribedOn(0).forEach(name -> wanted.add(a.broker().channelOf(name)));
         assertTrue(wanted.contains(new ChannelKey("app2", "outage")));
+        // The reports go through the delivery lanes (behind each channel's earlier messages): wait for them all.
+        Await.until(() -> a.events().interrupted.equals(wanted), Duration.ofSeconds(10),
+                "every subscribed channel reported interrupted");
         assertEquals(wanted, a.events().interrupted, "every subscribed channel, no other");
         assertFalse(a.events().interrupted.contains(left), "a channel left while down is not reported");
         // Lettuce resubscribed the channel whose UNSUBSCRIBE failed; the broker leaves it again
