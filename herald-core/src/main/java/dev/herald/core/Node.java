@@ -206,7 +206,8 @@ public final class Node implements BrokerEventHandler {
         }
         // The idempotency key holds with or without history: the same key within its window publishes once.
         PublishOptions publishOptions = skipHistory || !options.historyEnabled()
-                ? new PublishOptions(0, Duration.ZERO, Duration.ZERO, idempotencyKey)
+                ? (idempotencyKey == null ? PublishOptions.NO_HISTORY
+                : new PublishOptions(0, Duration.ZERO, Duration.ZERO, idempotencyKey))
                 : new PublishOptions(options.historySize, options.historyTtl, historyMetaTtl(options),
                 idempotencyKey);
         Publication publication = new Publication(data, info, 0, tags == null || tags.isEmpty() ? null : tags,

@@ -18,6 +18,7 @@ import dev.herald.server.transport.CentrifugoWebSocketEndpoint;
 import dev.herald.server.transport.NettyServer;
 import dev.herald.server.transport.WebSocketEndpoints;
 import dev.herald.server.transport.WheelScheduler;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,7 +128,7 @@ public final class HeraldServer implements AutoCloseable {
         StringBuilder body = new StringBuilder("{\"status\":\"degraded\",\"problems\":[");
         for (int i = 0; i < problems.size(); i++) {
             body.append(i == 0 ? "" : ",").append('"')
-                    .append(problems.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                    .append(JsonStringEncoder.getInstance().quoteAsString(problems.get(i))).append('"');
         }
         return Responses.json(HttpResponseStatus.SERVICE_UNAVAILABLE, body.append("]}").toString());
     }

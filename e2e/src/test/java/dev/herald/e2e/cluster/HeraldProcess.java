@@ -3,11 +3,11 @@ package dev.herald.e2e.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.engines.testing.ServerProcess;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +45,7 @@ public final class HeraldProcess implements AutoCloseable {
      */
     public HeraldProcess(String name, Consumer<ObjectNode> configure) {
         this.name = name;
-        this.port = freePort();
+        this.port = ServerProcess.freePort();
         try {
             Path dir = Path.of("target", "cluster-logs");
             Files.createDirectories(dir);
@@ -191,14 +191,6 @@ public final class HeraldProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -264,14 +264,21 @@ public final class ConfigValidator {
     }
 
     /** Paths ({@code prefix} + key) of the leaves of {@code section} whose value differs from {@code defaults}. */
-    private static List<String> changedLeaves(Object section, Object defaults, String prefix) {
+    static List<String> changedLeaves(Object section, Object defaults, String prefix) {
         List<String> out = new ArrayList<>();
         for (Field f : section.getClass().getFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
                 continue;
             }
             try {
-                if (!java.util.Objects.equals(f.get(section), f.get(defaults))) {
+                Object value = f.get(section);
+                Object standard = f.get(defaults);
+                if (value instanceof HeraldConfig.Toggle t && standard instanceof HeraldConfig.Toggle d) {
+                    // a toggle section has one leaf
+                    if (t.enabled != d.enabled) {
+                        out.add(prefix + snake(f.getName()) + ".enabled");
+                    }
+                } else if (!java.util.Objects.equals(value, standard)) {
                     out.add(prefix + snake(f.getName()));
                 }
             } catch (IllegalAccessException e) {

@@ -2,7 +2,6 @@ package dev.herald.core.config;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -74,7 +73,7 @@ final class EngineRules {
                        String whyUnused) {
         HeraldConfig.Redis d = new HeraldConfig.Redis();
         if (!inUse) {
-            for (String leaf : changed(path, r, d)) {
+            for (String leaf : ConfigValidator.changedLeaves(r, d, path + ".")) {
                 errors.add(leaf + ": not used, because " + whyUnused);
             }
             return;
@@ -95,10 +94,10 @@ final class EngineRules {
                 "Redis Cluster");
         notYet(path + ".sentinel_address", r.sentinelAddress != null && !r.sentinelAddress.isEmpty(),
                 "Redis Sentinel");
-        for (String key : List.of("sentinel_user", "sentinel_password", "sentinel_master_name",
-                "sentinel_client_name")) {
-            notYet(path + "." + key, !Objects.equals(field(r, key), ""), "Redis Sentinel");
-        }
+        notYet(path + ".sentinel_user", !"".equals(r.sentinelUser), "Redis Sentinel");
+        notYet(path + ".sentinel_password", !"".equals(r.sentinelPassword), "Redis Sentinel");
+        notYet(path + ".sentinel_master_name", !"".equals(r.sentinelMasterName), "Redis Sentinel");
+        notYet(path + ".sentinel_client_name", !"".equals(r.sentinelClientName), "Redis Sentinel");
         notYet(path + ".sentinel_tls.enabled", r.sentinelTls != null && r.sentinelTls.enabled, "Redis Sentinel");
         notYet(path + ".tls.enabled", r.tls != null && r.tls.enabled, "TLS to Redis");
         if (broker) {
@@ -111,10 +110,11 @@ final class EngineRules {
             notYet(path + ".presence_hash_field_ttl", r.presenceHashFieldTtl, "hash-field TTLs for presence");
             notYet(path + ".presence_user_mapping", r.presenceUserMapping, "the presence user mapping");
         } else {
-            for (String leaf : List.of("presence_ttl", "presence_hash_field_ttl", "presence_user_mapping")) {
-                if (!Objects.equals(field(r, leaf), field(d, leaf))) {
-                    errors.add(path + "." + leaf + ": a broker keeps no presence (set it under "
-                            + "presence_manager.redis or engine.redis)");
+            List<String> presenceLeaves = List.of("presence_ttl", "presence_hash_field_ttl", "presence_user_mapping");
+            for (String leaf : ConfigValidator.changedLeaves(r, d, path + ".")) {
+                if (presenceLeaves.contains(leaf.substring(path.length() + 1))) {
+                    errors.add(leaf + ": a broker keeps no presence (set it under presence_manager.redis or "
+                            + "engine.redis)");
                 }
             }
         }
@@ -136,7 +136,7 @@ final class EngineRules {
     private void nats(String path, HeraldConfig.Nats n, boolean inUse, String whyUnused) {
         HeraldConfig.Nats d = new HeraldConfig.Nats();
         if (!inUse) {
-            for (String leaf : changed(path, n, d)) {
+            for (String leaf : ConfigValidator.changedLeaves(n, d, path + ".")) {
                 errors.add(leaf + ": not used, because " + whyUnused);
             }
             return;
@@ -164,42 +164,5 @@ final class EngineRules {
         if (d == null || !d.isPositive()) {
             errors.add(path + " must be a positive duration");
         }
-    }
-
-    /** Leaves (and toggles' {@code enabled}) of a section that differ from the defaults, as config paths. */
-    private static List<String> changed(String path, Object section, Object defaults) {
-        return java.util.Arrays.stream(section.getClass().getFields())
-                .flatMap(f -> {
-                    Object v = get(f, section);
-                    Object dv = get(f, defaults);
-                    String key = path + "." + snake(f.getName());
-                    if (v instanceof HeraldConfig.Toggle t) {
-                        return t.enabled != ((HeraldConfig.Toggle) dv).enabled
-                                ? java.util.stream.Stream.of(key + ".enabled") : java.util.stream.Stream.empty();
-                    }
-                    return Objects.equals(v, dv) ? java.util.stream.Stream.empty() : java.util.stream.Stream.of(key);
-                })
-                .toList();
-    }
-
-    private static Object field(Object section, String snakeName) {
-        for (java.lang.reflect.Field f : section.getClass().getFields()) {
-            if (snake(f.getName()).equals(snakeName)) {
-                return get(f, section);
-            }
-        }
-        throw new IllegalArgumentException(snakeName);
-    }
-
-    private static Object get(java.lang.reflect.Field f, Object o) {
-        try {
-            return f.get(o);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String snake(String javaName) {
-        return javaName.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 }

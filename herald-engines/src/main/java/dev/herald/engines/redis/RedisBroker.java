@@ -17,12 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -62,7 +62,6 @@ public final class RedisBroker implements Broker {
     private final RedisBrokerOptions options;
     private final DeliveryWorkers workers;
     private final List<ShardSubscriber> subscribers;
-    private final SecureRandom random = new SecureRandom();
     private final String clientPrefix;
     private final String appPrefix;
     private volatile BrokerEventHandler handler;
@@ -295,7 +294,13 @@ public final class RedisBroker implements Broker {
         return null;
     }
 
-    private String newEpoch() {
+    /**
+     * The epoch a stream gets if it has none (the script ignores it otherwise). It only has to differ from the
+     * stream's earlier lives, it is no secret: a thread-local generator, not a shared, locked SecureRandom, on
+     * every publish with history.
+     */
+    private static String newEpoch() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         char[] chars = new char[8];
         for (int i = 0; i < chars.length; i++) {
             chars[i] = EPOCH_CHARS[random.nextInt(EPOCH_CHARS.length)];

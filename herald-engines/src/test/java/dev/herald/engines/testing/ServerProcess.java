@@ -98,7 +98,8 @@ public abstract class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A free TCP port on the loopback address (free when asked: bind it soon). */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
